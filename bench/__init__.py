@@ -1,0 +1,1 @@
+"""Benchmarks and tools for measuring talks-bot against public IR test collections."""
