@@ -1,0 +1,267 @@
+"""Analysis: turn text into index terms, the same way for passages and questions.
+
+The pipeline, in order, and why each step exists:
+
+1. Unicode NFKC, curly quotes to straight, hyphen-like dashes to ``-``: scraped news mixes them,
+   and ``Kim’s`` must equal ``Kim's``.
+2. Dotted acronyms lose their dots (``U.S.`` -> ``US``).
+3. Tokens are runs of letters/digits with inner apostrophes or hyphens.
+4. Hyphenated words yield their parts and the joined form, so ``Jong-un`` matches ``Jong Un``
+   and ``Jongun``.
+5. Acronyms stay apart from words: an all-capitals token (``US``) in mixed-case text, or one listed
+   in ``analysis.acronyms`` even in all-capitals text, becomes an upper-case term -- never a stop
+   word, never stemmed -- so ``US`` never becomes the stop word ``us`` and ``UN`` never matches
+   the ``un`` of ``Jong-un``.
+6. Possessives go (``Kim's`` -> ``kim``, ``Koreans'`` -> ``koreans``), then stop words.
+7. Irregular inflections are lemmatised by simplemma's English dictionary (``held`` -> ``hold``,
+   ``said`` -> ``say``, ``met`` -> ``meet``), which no suffix stemmer can do.
+8. British spellings fold to American (``-ise`` -> ``-ize``, ``defence`` -> ``defense``, ...).
+   Both sides of a match go through the same fold, so over-folding a word is harmless unless it
+   merges two different words; the word lists below avoid that.
+9. A Snowball stemmer (PyStemmer) conflates regular inflections.
+
+Each distinct word is analysed once and cached, which makes indexing large corpora cheap.
+
+Queries additionally get aliases (``DPRK`` also searches ``North Korea``), marked so that the
+answer layer can weigh them below the words the user typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import simplemma
+import Stemmer
+
+from bot.config import AnalysisSettings
+
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-",
+        "\u2014": " ", "\u2015": " ", "\u00ad": "",
+    }
+)
+_DOTTED_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}")
+_TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+)*'?")
+_ISE = re.compile(r"^(\w{3,})is(e|es|ed|ing|er|ers|ation|ations|ational)$")
+_CACHE_LIMIT = 1_000_000
+_YSE = re.compile(r"^(\w{3,})ys(e|es|ed|ing|er|ers)$")
+
+#: British -> American spellings that no suffix rule covers (both sides of a match are folded).
+SPELLING_VARIANTS: dict[str, str] = {
+    "defence": "defense", "defences": "defenses", "offence": "offense", "offences": "offenses",
+    "licence": "license", "licences": "licenses", "pretence": "pretense",
+    "centre": "center", "centres": "centers", "centred": "centered", "theatre": "theater",
+    "theatres": "theaters", "metre": "meter", "metres": "meters", "litre": "liter",
+    "litres": "liters", "fibre": "fiber", "calibre": "caliber", "spectre": "specter",
+    "programme": "program", "programmes": "programs",
+    "adviser": "advisor", "advisers": "advisors",
+    "labour": "labor", "honour": "honor", "honours": "honors", "honoured": "honored",
+    "favour": "favor", "favours": "favors", "favourable": "favorable", "colour": "color",
+    "colours": "colors", "neighbour": "neighbor", "neighbours": "neighbors",
+    "neighbouring": "neighboring", "behaviour": "behavior", "rumour": "rumor",
+    "rumours": "rumors", "armour": "armor", "harbour": "harbor", "endeavour": "endeavor",
+    "vigour": "vigor", "catalogue": "catalog", "dialog": "dialogue", "grey": "gray",
+    "judgement": "judgment", "manoeuvre": "maneuver", "manoeuvres": "maneuvers",
+    "sceptic": "skeptic", "sceptical": "skeptical", "travelled": "traveled",
+    "travelling": "traveling", "cancelled": "canceled", "cancelling": "canceling",
+    "modelling": "modeling", "counselling": "counseling", "fulfil": "fulfill", "enrol": "enroll",
+    "ageing": "aging", "aluminium": "aluminum", "tyre": "tire", "kerb": "curb",
+}
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One analysed query term and where it came from.
+
+    ``alias_for`` is empty for a term the user typed; for an alias term it holds the typed terms
+    it stands in for, so the ranker can keep the alias weaker than them.
+    """
+
+    term: str
+    weight: float = 1.0
+    alias_for: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Token:
+    """A term with the character span of the word it came from (for highlighting)."""
+
+    term: str
+    start: int
+    end: int
+
+
+def normalize(text: str) -> str:
+    """NFKC plus the quote and dash folding every later step relies on."""
+    return unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    data = resources.files("bot").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in data.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+class Analyzer:
+    """Text -> terms. Construct once per settings; thread-safe and reusable."""
+
+    def __init__(self, settings: AnalysisSettings) -> None:
+        self.settings = settings
+        self._stop = _stopwords() if settings.stopwords else frozenset()
+        self._acronyms = frozenset(a.upper() for a in settings.acronyms)
+        self._stemmer = (
+            None if settings.stemmer == "none" else Stemmer.Stemmer(settings.stemmer)
+        )
+        self._cache: dict[tuple[str, bool], str | None] = {}
+        self._aliases = self._analyse_aliases(settings.aliases)
+
+    # ----------------------------------------------------------------- documents
+
+    def terms(self, text: str) -> list[str]:
+        """The index terms of ``text``, in order, repeats kept (BM25 counts them)."""
+        return [token.term for token in self.tokens(text)]
+
+    def tokens(self, text: str) -> list[Token]:
+        """Terms with the span of the source word in ``normalize(text)``.
+
+        NFKC can change lengths, so spans index the normalised text; callers that highlight
+        the original text use :func:`spans_in_original`.
+        """
+        text = normalize(text)
+        text = _DOTTED_ACRONYM.sub(lambda m: m.group().replace(".", "").ljust(len(m.group())), text)
+        shouting = _is_shouting(text)
+        out: list[Token] = []
+        for match in _TOKEN.finditer(text):
+            for term in self._word_terms(match.group(), shouting):
+                out.append(Token(term, match.start(), match.end()))
+        return out
+
+    def _word_terms(self, word: str, shouting: bool) -> Iterable[str]:
+        parts = [p for p in word.split("-") if p]
+        for part in parts:
+            term = self._term(part, shouting)
+            if term:
+                yield term
+        if len(parts) > 1 and all(p.isalpha() for p in parts):
+            joined = self._term("".join(p.strip("'") for p in parts).lower(), shouting=False)
+            if joined:
+                yield joined
+
+    def _term(self, word: str, shouting: bool) -> str | None:
+        key = (word, shouting)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+        term = self._cache[key] = self._analyse_word(word, shouting)
+        return term
+
+    def _analyse_word(self, word: str, shouting: bool) -> str | None:
+        bare = _strip_possessive(word)
+        if not bare:
+            return None
+        if self._is_acronym(bare, shouting):
+            return bare.upper()
+        lower = bare.casefold()
+        if lower in self._stop:
+            return None
+        lower = lower.replace("'", "")
+        if not lower or lower in self._stop:
+            return None
+        if self.settings.lemmatize and lower.isalpha():
+            lower = simplemma.lemmatize(lower, lang="en").casefold()
+            if lower in self._stop:
+                return None
+        if self.settings.spelling_variants:
+            lower = fold_spelling(lower)
+        return self._stemmer.stemWord(lower) if self._stemmer else lower
+
+    def _is_acronym(self, word: str, shouting: bool) -> bool:
+        """Capitals mark an acronym, except in shouted text, where only listed ones count.
+
+        A listed acronym of three letters or more also counts when typed in lower case
+        (``dprk``, ``nato``); two-letter ones (``us``, ``it``) must be capitals, as they are words.
+        """
+        if len(word) < 2 or not word.isalpha():
+            return False
+        if word.isupper():
+            return word in self._acronyms or not shouting
+        return (
+            len(word) >= 3
+            and word.islower()
+            and word not in self._stop
+            and word.upper() in self._acronyms
+        )
+
+    # ----------------------------------------------------------------- queries
+
+    def query(self, question: str) -> list[QueryTerm]:
+        """Unique query terms, each typed term once, then aliases of the typed phrases."""
+        typed = self.terms(question)
+        unique = list(dict.fromkeys(typed))
+        result = [QueryTerm(term) for term in unique]
+        seen = set(unique)
+        for group in self._aliases:
+            present = [member for member in group if _contains(typed, member)]
+            if not present:
+                continue
+            source = tuple(dict.fromkeys(t for member in present for t in member))
+            for member in group:
+                for term in member:
+                    if term not in seen:
+                        seen.add(term)
+                        result.append(QueryTerm(term, self.settings.alias_weight, source))
+        return result
+
+    def _analyse_aliases(
+        self, groups: Sequence[Sequence[str]]
+    ) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        analysed = []
+        for group in groups:
+            members = tuple(t for t in (tuple(self.terms(name)) for name in group) if t)
+            if len(members) > 1:
+                analysed.append(members)
+        return tuple(analysed)
+
+
+def fold_spelling(word: str) -> str:
+    """Fold a lower-case British spelling to the American one (``denuclearise`` -> ``-ize``)."""
+    mapped = SPELLING_VARIANTS.get(word)
+    if mapped:
+        return mapped
+    if word.endswith("wise"):
+        return word
+    word = _ISE.sub(r"\1iz\2", word)
+    return _YSE.sub(r"\1yz\2", word)
+
+
+def _strip_possessive(word: str) -> str:
+    if word.endswith(("'s", "'S")):
+        return word[:-2]
+    return word.rstrip("'")
+
+
+def _is_shouting(text: str) -> bool:
+    """True for text written in capitals (headings), where capitals do not mark acronyms."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 6:
+        return False
+    upper = sum(1 for c in letters if c.isupper())
+    return upper / len(letters) > 0.8
+
+
+def _contains(terms: Sequence[str], phrase: Sequence[str]) -> bool:
+    n = len(phrase)
+    return any(tuple(terms[i : i + n]) == tuple(phrase) for i in range(len(terms) - n + 1))

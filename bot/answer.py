@@ -1,0 +1,278 @@
+"""Answers: rank passages for a question, pick the answering sentences, cite, or say "no answer".
+
+:class:`Answer` is the one object every front end receives; only rendering differs.
+
+The "no answer" rule
+--------------------
+A passage counts as an answer only if it *covers* the question: the IDF-weighted share of the
+question's typed terms that it contains (in its text, its article title or its section heading)
+must reach ``answer.min_coverage``::
+
+    coverage(d) = sum(w_t * idf(t) for typed t matched by d or by an alias of t)
+                  / sum(w_t * idf(t) for typed t)
+
+IDF is Lucene's ``log(1 + (N - df + 0.5) / (df + 0.5))`` over the passages' text; a word the corpus
+never uses gets the highest IDF there is. ``w_t`` is 1, or ``answer.framing_weight`` for words that
+only frame a question ("happen", "describe", "say"). So "What is the capital of France?" is refused on any
+news corpus without France in it, because ``france`` carries most of the question's weight and
+no passage has it, while "What did Bolton say?" is answered. The rule is a ratio of IDFs, not a
+raw BM25 score, so it means the same on a 23-paragraph article and on a million passages, and it
+does not move when BM25 parameters change. A passage must also score above zero; passages that
+fail the rule are never shown, even to fill ``top_k``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.analysis import Analyzer, QueryTerm
+from bot.config import Settings
+from bot.corpus import Article, Corpus, Passage, load_corpus
+from bot.index import Engine, FieldedDoc, Hit, WeightedTerm, build_engine, idf
+from bot.sentences import sentence_spans
+
+log = logging.getLogger(__name__)
+
+#: How many candidates to rank per passage shown, before the coverage rule and de-duplication.
+_CANDIDATES_PER_ANSWER = 10
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+EMPTY_MESSAGE = "Ask me a question about the articles, for example: Where did Trump and Kim meet?"
+NO_TERMS_MESSAGE = (
+    "That question has no words I can search for. Try naming who or what you mean, "
+    "for example: What did Bolton say about the letter?"
+)
+NO_ANSWER_MESSAGE = (
+    "The articles I have don't answer that. Try other words, or list what I cover with the "
+    "sources command."
+)
+
+
+@dataclass(frozen=True)
+class AnsweredPassage:
+    """A passage chosen for an answer, with the spans of ``passage.text`` to highlight."""
+
+    rank: int
+    score: float
+    passage: Passage
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def article(self) -> Article:
+        return self.passage.article
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot says to one question, independent of where it is shown."""
+
+    question: str
+    answered: bool
+    passages: tuple[AnsweredPassage, ...] = ()
+    message: str | None = None
+    notices: tuple[str, ...] = ()
+    took_ms: float = 0.0
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        """The distinct articles cited, in order of first citation."""
+        return tuple({p.article.id: p.article for p in self.passages}.values())
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    question: str
+    notices: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Answerer:
+    """Answers questions over one loaded corpus. Immutable and safe to share across threads.
+
+    Build it with :meth:`from_settings`; hot reload builds a new one and swaps it in.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        corpus: Corpus,
+        analyzer: Analyzer | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.settings = settings
+        self.corpus = corpus
+        self.analyzer = analyzer or Analyzer(settings.analysis)
+        self.engine = engine or build_engine(
+            settings.retrieval, fielded_docs(corpus.passages, self.analyzer)
+        )
+        self._framing = frozenset(
+            t for word in settings.answer.framing_words for t in self.analyzer.terms(word)
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Answerer:
+        """Load the corpus named by ``settings`` and index it."""
+        corpus = load_corpus(settings.corpus)
+        return cls(settings, corpus)
+
+    # ----------------------------------------------------------------- asking
+
+    def answer(
+        self,
+        question: str,
+        top_k: int | None = None,
+        allowed: np.ndarray | None = None,
+    ) -> Answer:
+        """Answer one question. Never raises for any string ``question``."""
+        started = time.perf_counter()
+        prepared = self._prepare(question)
+        k = max(1, min(top_k or self.settings.answer.top_k, 10))
+        answer = self._answer(prepared, k, allowed)
+        took = (time.perf_counter() - started) * 1000.0
+        return Answer(
+            question=answer.question,
+            answered=answer.answered,
+            passages=answer.passages,
+            message=answer.message,
+            notices=prepared.notices,
+            took_ms=round(took, 3),
+        )
+
+    def _prepare(self, question: str) -> _Prepared:
+        text = _CONTROL.sub(" ", unicodedata.normalize("NFC", str(question)))
+        text = " ".join(text.split())
+        limit = self.settings.answer.max_question_chars
+        if len(text) <= limit:
+            return _Prepared(text)
+        cut = text[:limit]
+        if " " in cut[limit // 2 :]:
+            cut = cut[: cut.rindex(" ")]
+        notice = f"Your question was {len(text)} characters long; I answered its first {len(cut)}."
+        return _Prepared(cut.rstrip() + "…", (notice,))
+
+    def _answer(self, prepared: _Prepared, k: int, allowed: np.ndarray | None) -> Answer:
+        question = prepared.question
+        if not question:
+            return Answer(question, False, message=EMPTY_MESSAGE)
+        query = self.query(question)
+        if not query:
+            return Answer(question, False, message=NO_TERMS_MESSAGE)
+        weighted = self._weigh(query)
+        hits = self.engine.search(weighted, k * _CANDIDATES_PER_ANSWER, allowed)
+        chosen = self._choose(query, hits, k)
+        if not chosen:
+            return Answer(question, False, message=NO_ANSWER_MESSAGE)
+        passages = tuple(
+            AnsweredPassage(
+                rank=rank,
+                score=round(hit.score, 6),
+                passage=self.corpus.passages[hit.doc],
+                highlights=self.highlight(self.corpus.passages[hit.doc].text, query),
+            )
+            for rank, hit in enumerate(chosen, start=1)
+        )
+        return Answer(question, True, passages=passages)
+
+    # ----------------------------------------------------------------- ranking
+
+    def query(self, question: str) -> list[QueryTerm]:
+        """Analysed query terms, with words that only frame the question ("what happened",
+        "how was it described") weighed down by ``answer.framing_weight``: they should
+        neither decide the ranking nor make a question look unanswerable."""
+        weight = self.settings.answer.framing_weight
+        return [
+            dataclasses.replace(qt, weight=qt.weight * weight) if qt.term in self._framing else qt
+            for qt in self.analyzer.query(question)
+        ]
+
+    def idf(self, term: str) -> float:
+        """Lucene IDF of ``term`` over this corpus (highest for unseen terms)."""
+        return idf(self.engine.doc_freq(term), len(self.engine))
+
+    def _weigh(self, query: Sequence[QueryTerm]) -> list[WeightedTerm]:
+        """Engine weights: typed terms 1.0; an alias at most ``alias_weight`` times the IDF mass of
+        the typed words it stands for, so a passage matching only the alias ranks below one that
+        matches the typed word equally often."""
+        out = []
+        for qt in query:
+            if not qt.alias_for:
+                out.append(WeightedTerm(qt.term, qt.weight))
+                continue
+            typed_mass = sum(self.idf(t) for t in qt.alias_for)
+            ratio = min(1.0, typed_mass / max(self.idf(qt.term), 1e-9))
+            out.append(WeightedTerm(qt.term, qt.weight * ratio))
+        return out
+
+    def coverage(self, query: Sequence[QueryTerm], matched: frozenset[str]) -> float:
+        """The IDF-weighted share of the typed terms that ``matched`` covers (see module doc)."""
+        typed = [qt for qt in query if not qt.alias_for]
+        covered_by_alias = {
+            t for qt in query if qt.alias_for and qt.term in matched for t in qt.alias_for
+        }
+        total = sum(qt.weight * self.idf(qt.term) for qt in typed)
+        if total <= 0:
+            return 0.0
+        got = sum(
+            qt.weight * self.idf(qt.term)
+            for qt in typed
+            if qt.term in matched or qt.term in covered_by_alias
+        )
+        return got / total
+
+    def _choose(self, query: Sequence[QueryTerm], hits: Sequence[Hit], k: int) -> list[Hit]:
+        threshold = self.settings.answer.min_coverage
+        chosen: list[Hit] = []
+        seen_text: set[str] = set()
+        for hit in hits:
+            if hit.score <= 0 or self.coverage(query, hit.matched) < threshold:
+                continue
+            key = " ".join(self.corpus.passages[hit.doc].text.split()).casefold()
+            if key in seen_text:
+                continue
+            seen_text.add(key)
+            chosen.append(hit)
+            if len(chosen) == k:
+                break
+        return chosen
+
+    # ----------------------------------------------------------------- highlighting
+
+    def highlight(self, text: str, query: Sequence[QueryTerm]) -> tuple[tuple[int, int], ...]:
+        """The span(s) of the sentence that best answers the query: the one whose distinct
+        matched terms carry the most IDF-weighted query mass (aliases at their weight); ties go
+        to the earlier sentence. Empty when no sentence matches a query term."""
+        weights: dict[str, float] = {}
+        for qt in query:
+            weights[qt.term] = max(weights.get(qt.term, 0.0), qt.weight * self.idf(qt.term))
+        best: tuple[int, int] | None = None
+        best_score = 0.0
+        for start, end in sentence_spans(text):
+            terms = set(self.analyzer.terms(text[start:end]))
+            score = sum(w for t, w in weights.items() if t in terms)
+            if score > best_score + 1e-12:
+                best, best_score = (start, end), score
+        return (best,) if best else ()
+
+
+def fielded_docs(passages: Sequence[Passage], analyzer: Analyzer) -> list[FieldedDoc]:
+    """Analyse every passage once, with its article title and section as context fields."""
+    title_cache: dict[str, tuple[str, ...]] = {}
+    section_cache: dict[str, tuple[str, ...]] = {}
+    docs = []
+    for p in passages:
+        title = title_cache.get(p.article.id)
+        if title is None:
+            title = title_cache[p.article.id] = tuple(analyzer.terms(p.article.title))
+        section: tuple[str, ...] = ()
+        if p.section:
+            section = section_cache.get(p.section) or tuple(analyzer.terms(p.section))
+            section_cache[p.section] = section
+        docs.append(FieldedDoc(tuple(analyzer.terms(p.text)), title, section))
+    return docs
