@@ -42,10 +42,25 @@ from bot.config import AnalysisSettings
 
 _TRANSLATE = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-",
-        "\u2014": " ", "\u2015": " ", "\u00ad": "",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2212": "-",
+        "\u2014": " ",
+        "\u2015": " ",
+        "\u00ad": "",
     }
 )
 _DOTTED_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}")
@@ -56,24 +71,68 @@ _YSE = re.compile(r"^(\w{3,})ys(e|es|ed|ing|er|ers)$")
 
 #: British -> American spellings that no suffix rule covers (both sides of a match are folded).
 SPELLING_VARIANTS: dict[str, str] = {
-    "defence": "defense", "defences": "defenses", "offence": "offense", "offences": "offenses",
-    "licence": "license", "licences": "licenses", "pretence": "pretense",
-    "centre": "center", "centres": "centers", "centred": "centered", "theatre": "theater",
-    "theatres": "theaters", "metre": "meter", "metres": "meters", "litre": "liter",
-    "litres": "liters", "fibre": "fiber", "calibre": "caliber", "spectre": "specter",
-    "programme": "program", "programmes": "programs",
-    "adviser": "advisor", "advisers": "advisors",
-    "labour": "labor", "honour": "honor", "honours": "honors", "honoured": "honored",
-    "favour": "favor", "favours": "favors", "favourable": "favorable", "colour": "color",
-    "colours": "colors", "neighbour": "neighbor", "neighbours": "neighbors",
-    "neighbouring": "neighboring", "behaviour": "behavior", "rumour": "rumor",
-    "rumours": "rumors", "armour": "armor", "harbour": "harbor", "endeavour": "endeavor",
-    "vigour": "vigor", "catalogue": "catalog", "dialog": "dialogue", "grey": "gray",
-    "judgement": "judgment", "manoeuvre": "maneuver", "manoeuvres": "maneuvers",
-    "sceptic": "skeptic", "sceptical": "skeptical", "travelled": "traveled",
-    "travelling": "traveling", "cancelled": "canceled", "cancelling": "canceling",
-    "modelling": "modeling", "counselling": "counseling", "fulfil": "fulfill", "enrol": "enroll",
-    "ageing": "aging", "aluminium": "aluminum", "tyre": "tire", "kerb": "curb",
+    "defence": "defense",
+    "defences": "defenses",
+    "offence": "offense",
+    "offences": "offenses",
+    "licence": "license",
+    "licences": "licenses",
+    "pretence": "pretense",
+    "centre": "center",
+    "centres": "centers",
+    "centred": "centered",
+    "theatre": "theater",
+    "theatres": "theaters",
+    "metre": "meter",
+    "metres": "meters",
+    "litre": "liter",
+    "litres": "liters",
+    "fibre": "fiber",
+    "calibre": "caliber",
+    "spectre": "specter",
+    "programme": "program",
+    "programmes": "programs",
+    "adviser": "advisor",
+    "advisers": "advisors",
+    "labour": "labor",
+    "honour": "honor",
+    "honours": "honors",
+    "honoured": "honored",
+    "favour": "favor",
+    "favours": "favors",
+    "favourable": "favorable",
+    "colour": "color",
+    "colours": "colors",
+    "neighbour": "neighbor",
+    "neighbours": "neighbors",
+    "neighbouring": "neighboring",
+    "behaviour": "behavior",
+    "rumour": "rumor",
+    "rumours": "rumors",
+    "armour": "armor",
+    "harbour": "harbor",
+    "endeavour": "endeavor",
+    "vigour": "vigor",
+    "catalogue": "catalog",
+    "dialog": "dialogue",
+    "grey": "gray",
+    "judgement": "judgment",
+    "manoeuvre": "maneuver",
+    "manoeuvres": "maneuvers",
+    "sceptic": "skeptic",
+    "sceptical": "skeptical",
+    "travelled": "traveled",
+    "travelling": "traveling",
+    "cancelled": "canceled",
+    "cancelling": "canceling",
+    "modelling": "modeling",
+    "counselling": "counseling",
+    "fulfil": "fulfill",
+    "enrol": "enroll",
+    "ageing": "aging",
+    "aluminium": "aluminum",
+    "tyre": "tire",
+    "kerb": "curb",
 }
 
 
@@ -119,9 +178,7 @@ class Analyzer:
         self.settings = settings
         self._stop = _stopwords() if settings.stopwords else frozenset()
         self._acronyms = frozenset(a.upper() for a in settings.acronyms)
-        self._stemmer = (
-            None if settings.stemmer == "none" else Stemmer.Stemmer(settings.stemmer)
-        )
+        self._stemmer = None if settings.stemmer == "none" else Stemmer.Stemmer(settings.stemmer)
         self._cache: dict[tuple[str, bool], str | None] = {}
         self._aliases = self._analyse_aliases(settings.aliases)
 

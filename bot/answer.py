@@ -11,14 +11,14 @@ must reach ``answer.min_coverage``::
     coverage(d) = sum(w_t * idf(t) for typed t matched by d or by an alias of t)
                   / sum(w_t * idf(t) for typed t)
 
-IDF is Lucene's ``log(1 + (N - df + 0.5) / (df + 0.5))`` over the passages' text; a word the corpus
-never uses gets the highest IDF there is. ``w_t`` is 1, or ``answer.framing_weight`` for words that
-only frame a question ("happen", "describe", "say"). So "What is the capital of France?" is refused on any
-news corpus without France in it, because ``france`` carries most of the question's weight and
-no passage has it, while "What did Bolton say?" is answered. The rule is a ratio of IDFs, not a
-raw BM25 score, so it means the same on a 23-paragraph article and on a million passages, and it
-does not move when BM25 parameters change. A passage must also score above zero; passages that
-fail the rule are never shown, even to fill ``top_k``.
+IDF is Lucene's ``log(1 + (N - df + 0.5) / (df + 0.5))`` over the passages' text; a word the
+corpus never uses gets the highest IDF there is. ``w_t`` is 1, or ``answer.framing_weight`` for
+words that only frame a question ("happen", "describe", "say"). So "What is the capital of
+France?" is refused on any news corpus without France in it, because ``france`` carries most of
+the question's weight and no passage has it, while "What did Bolton say?" is answered. The rule
+is a ratio of IDFs, not a raw BM25 score, so it means the same on a 23-paragraph article and on
+a million passages, and it does not move when BM25 parameters change. A passage must also score
+above zero; passages that fail the rule are never shown, even to fill ``top_k``.
 """
 
 from __future__ import annotations

@@ -130,9 +130,7 @@ def load_corpus(settings: CorpusSettings, readers: Mapping[str, Reader] | None =
         raise CorpusError(f"{root}: corpus.path must be a folder of article files")
     readers = dict(readers or default_readers())
     wanted = {ext.lower() for ext in settings.extensions}
-    files = sorted(
-        p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in wanted
-    )
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in wanted)
     articles: list[Article] = []
     passages: list[Passage] = []
     warnings: list[LoadWarning] = []
@@ -218,10 +216,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         return {}, text, 1
-    for end, line in enumerate(lines[1:], start=1):
-        if line.strip() in ("---", "..."):
-            break
-    else:
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")), 0)
+    if not end:
         raise SkipFile("front matter opened with '---' but never closed", 1)
     try:
         meta = yaml.safe_load("".join(lines[1:end]))
@@ -318,9 +314,7 @@ def split_article(
         raise SkipFile("no article text left after removing headings and page furniture")
     if captions:
         article = _with_captions(article, captions)
-        passages = [
-            Passage(article, p.paragraph, p.text, p.section, p.line) for p in passages
-        ]
+        passages = [Passage(article, p.paragraph, p.text, p.section, p.line) for p in passages]
     return article, tuple(passages)
 
 

@@ -99,7 +99,9 @@ def idf(doc_freq: int, n_docs: int) -> float:
     return math.log(1.0 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
-def build_engine(settings: RetrievalSettings, docs: Sequence[FieldedDoc], **kwargs: object) -> Engine:
+def build_engine(
+    settings: RetrievalSettings, docs: Sequence[FieldedDoc], **kwargs: object
+) -> Engine:
     """Build the engine named by ``retrieval.engine``.
 
     Extra keyword arguments go to the engine (e.g. a cache directory for persistent engines).

@@ -113,6 +113,5 @@ class RankBM25Engine:
             return []
         order = np.lexsort((candidates, -scores[candidates]))[:k]
         return [
-            Hit(int(i), float(scores[i]), frozenset(matched[int(i)]))
-            for i in candidates[order]
+            Hit(int(i), float(scores[i]), frozenset(matched[int(i)])) for i in candidates[order]
         ]
