@@ -1,0 +1,66 @@
+"""Terminal rendering: quoted passages with citations, the answering sentence highlighted.
+
+Colour (ANSI) only when asked for, which the console does on a terminal; piped output is plain
+text a script or a person can read.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from bot.answer import Answer, AnsweredPassage
+from bot.corpus import Article
+from bot.render.citation import format_citation, format_date
+
+BOLD_YELLOW = "\x1b[1;33m"
+DIM = "\x1b[2m"
+RESET = "\x1b[0m"
+
+
+def render_answer(answer: Answer, color: bool = False, width: int = 88) -> str:
+    """The whole answer as lines of text, ending with a newline."""
+    lines = [f"{'! ' if color else ''}{n}" for n in answer.notices]
+    if not answer.answered:
+        lines.append(answer.message or "No answer.")
+        return "\n".join(lines) + "\n"
+    for item in answer.passages:
+        lines.extend(_render_passage(item, color, width))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _render_passage(item: AnsweredPassage, color: bool, width: int) -> list[str]:
+    body = _highlight(item.passage.text, item.highlights, color)
+    # ANSI codes would throw textwrap's widths off; a terminal wraps coloured lines itself.
+    wrapped = [body] if color else textwrap.wrap(body, width=width - 4)
+    head = f"[{item.rank}] "
+    lines = [head + wrapped[0], *("    " + w for w in wrapped[1:])]
+    citation = f"    — {format_citation(item.passage)}"
+    if item.passage.article.url:
+        citation += f" <{item.passage.article.url}>"
+    lines.append(f"{DIM}{citation}{RESET}" if color else citation)
+    return lines
+
+
+def _highlight(text: str, spans: Sequence[tuple[int, int]], color: bool) -> str:
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        out.append(text[pos:start])
+        out.append(f"{BOLD_YELLOW}{text[start:end]}{RESET}" if color else text[start:end])
+        pos = end
+    out.append(text[pos:])
+    return " ".join("".join(out).split())
+
+
+def render_sources(articles: Sequence[Article]) -> str:
+    """One line per article: date, title, source, link."""
+    lines = []
+    for article in sorted(articles, key=lambda a: (a.date is None, a.date, a.title)):
+        parts = [format_date(article.date) or "undated", article.title]
+        if article.source:
+            parts.append(article.source)
+        if article.url:
+            parts.append(article.url)
+        lines.append(" · ".join(parts))
+    return "\n".join(lines) + "\n"
