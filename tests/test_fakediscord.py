@@ -1,0 +1,243 @@
+"""The fake Discord itself: a minimal real discord.py bot runs against it end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import aiohttp
+import discord
+import pytest
+import pytest_asyncio
+import yarl
+from discord import app_commands
+from discord.ext import commands
+from fakediscord import FakeDiscord, limits
+
+
+@pytest_asyncio.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+        monkeypatch.setattr(
+            discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url)
+        )
+        yield server
+
+
+class MiniBot(commands.Bot):
+    def __init__(self, guild_id: int | None = None) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=0.05,
+        )
+        self.guild_id = guild_id
+        self.seen: list[discord.Message] = []
+
+        @self.tree.command()
+        @app_commands.describe(text="What to echo back")
+        async def echo(interaction: discord.Interaction, text: str) -> None:
+            """Echo the text."""
+            await interaction.response.defer(thinking=True)
+            await interaction.followup.send(embed=discord.Embed(title=text, description="d" * 10))
+
+        @self.tree.command()
+        async def big(interaction: discord.Interaction) -> None:
+            """Send an embed over Discord's limit."""
+            try:
+                await interaction.response.send_message(embed=discord.Embed(description="x" * 5000))
+            except discord.HTTPException as exc:
+                self.error = exc
+
+    async def setup_hook(self) -> None:
+        guild = discord.Object(self.guild_id) if self.guild_id else None
+        if guild:
+            self.tree.copy_global_to(guild=guild)
+        await self.tree.sync(guild=guild)
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.seen.append(message)
+        if message.author.bot:
+            return
+        await message.reply(f"heard: {message.content}")
+
+
+@contextlib.asynccontextmanager
+async def running(bot: commands.Bot, token: str) -> AsyncIterator[asyncio.Task[None]]:
+    task = asyncio.create_task(bot.start(token))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 5)
+        yield task
+    finally:
+        await bot.close()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(task, 5)
+
+
+@pytest.mark.asyncio
+async def test_login_identify_ready_and_sync(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        identify = fake.identifies[0]
+        assert identify["token"] == fake.token
+        assert identify["intents"] == discord.Intents.default().value
+        assert bot.user is not None and str(bot.user.id) == fake.bot_user["id"]
+        assert bot.get_guild(int(fake.guild_id)) is not None
+        commands_ = await fake.wait_for_commands()
+        assert {c["name"] for c in commands_} == {"echo", "big"}
+        paths = [r.path for r in fake.requests]
+        assert paths[:2] == ["/users/@me", "/oauth2/applications/@me"]
+
+
+@pytest.mark.asyncio
+async def test_guild_sync_and_slash_command_round_trip(fake: FakeDiscord) -> None:
+    bot = MiniBot(guild_id=int(fake.guild_id))
+    async with running(bot, fake.token):
+        await fake.wait_for_commands(fake.guild_id)
+        interaction = await fake.send_slash_command("echo", {"text": "hello"})
+        sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
+        assert interaction.responses == [{"type": 5}]
+        assert sent.route == "followup"
+        assert sent.body["embeds"][0]["title"] == "hello"
+        assert sent.body["allowed_mentions"] == {"parse": []}
+        callback = next(r for r in fake.requests if r.path.endswith("/callback"))
+        assert callback.query["with_response"] == "1" and callback.status == 200
+
+
+@pytest.mark.asyncio
+async def test_limits_are_enforced_with_nested_errors(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        interaction = await fake.send_slash_command("big")
+        request = await fake.wait_for_request(lambda r: r.path.endswith("/callback"))
+        assert request.status == 400
+        assert request.response["code"] == 50035
+        assert "_errors" in request.response["errors"]["data"]["embeds"]["0"]["description"]
+        await fake.wait_until(lambda: getattr(bot, "error", None))
+        assert bot.error.code == 50035
+        assert not interaction.acknowledged
+
+
+@pytest.mark.asyncio
+async def test_messages_dm_mentions_and_hidden_content(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.send_message("hi there", dm=True)
+        reply = await fake.wait_for_sent(lambda m: m.route == "channel")
+        assert reply.body["content"] == "heard: hi there"
+        assert reply.body["allowed_mentions"] == {"parse": []}
+        n = len(fake.sent)
+        await fake.send_message("chatter")  # no MESSAGE_CONTENT intent: content arrives empty
+        await fake.send_message("question", mention_bot=True)
+        reply = await fake.wait_for_sent(lambda m: "question" in m.body["content"], after=n)
+        assert str(reply.body["message_reference"]["channel_id"]) == fake.channel_id
+        assert [m.content for m in bot.seen[-2:]] == ["", f"<@{fake.bot_user['id']}> question"]
+
+
+@pytest.mark.asyncio
+async def test_resume_replays_missed_events(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        resumed = asyncio.Event()
+
+        async def on_resumed() -> None:
+            resumed.set()
+
+        bot.add_listener(on_resumed)
+        await fake.drop_gateway(4000)
+        await fake.send_message("while away", dm=True)  # queued in the session, replayed on RESUME
+        await asyncio.wait_for(resumed.wait(), 5)
+        assert len(fake.identifies) == 1 and len(fake.resumes) == 1
+        assert fake.gateway_connections[-1].startswith("/resume")
+        reply = await fake.wait_for_sent(lambda m: m.route == "channel")
+        assert reply.body["content"] == "heard: while away"
+
+
+@pytest.mark.asyncio
+async def test_rate_limit_with_via_is_retried(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        fake.rate_limit_next("POST", r"^/channels/\d+/messages$", retry_after=0.05)
+        await fake.send_message("again", dm=True)
+        await fake.wait_for_sent(lambda m: m.route == "channel")
+        statuses = [r.status for r in fake.requests if r.path.endswith("/messages")]
+        assert statuses == [429, 200]
+
+
+@pytest.mark.asyncio
+async def test_first_response_deadline_and_single_ack(fake: FakeDiscord) -> None:
+    fake.response_deadline = 0.2
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        # Respond by hand through the REST API as a late client would.
+        interaction = await fake.send_slash_command("echo", {"text": "x"})
+        await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
+        url = f"{fake.api_base}/interactions/{interaction.id}/{interaction.token}/callback"
+        async with aiohttp.ClientSession() as http:
+            async with http.post(url, json={"type": 5}) as response:
+                assert response.status == 400
+                assert response.headers["Content-Type"] == "application/json"
+                assert (await response.json())["code"] == 40060
+            late = await fake.send_slash_command("echo", {"text": "y"})
+            await asyncio.sleep(0.01)
+            late.responses.clear()  # as if the bot had not answered yet
+            late.created -= 1
+            async with http.post(
+                url.replace(interaction.id, late.id).replace(interaction.token, late.token),
+                json={"type": 5},
+            ) as response:
+                assert response.status == 404
+                assert (await response.json())["code"] == 10062
+
+
+@pytest.mark.asyncio
+async def test_wrong_token_is_rejected(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    with pytest.raises(discord.LoginFailure):
+        await bot.login("not-the-token")
+    await bot.close()
+    assert fake.requests[0].status == 401
+
+
+@pytest.mark.asyncio
+async def test_privileged_intent_not_enabled_closes_4014(fake: FakeDiscord) -> None:
+    bot = commands.Bot(command_prefix="!", intents=discord.Intents.all(), guild_ready_timeout=0.05)
+    with pytest.raises(discord.PrivilegedIntentsRequired):
+        await asyncio.wait_for(bot.start(fake.token), 5)
+    await bot.close()
+
+
+@pytest.mark.asyncio
+async def test_autosharded_bot_runs_one_shard_range(fake: FakeDiscord) -> None:
+    # discord.py waits 5 s between IDENTIFYs of one process, so each test process runs one shard.
+    owner = (int(fake.guild_id) >> 22) % 2
+    bot = commands.AutoShardedBot(
+        command_prefix="!",
+        intents=discord.Intents.default(),
+        guild_ready_timeout=0.05,
+        shard_count=2,
+        shard_ids=[owner],
+    )
+    async with running(bot, fake.token):
+        assert [i["shard"] for i in fake.identifies] == [[owner, 2]]
+        assert bot.get_guild(int(fake.guild_id)) is not None
+        await fake.send_message("to the right shard", mention_bot=True)
+        assert (await fake.wait_until(lambda: bot.cached_messages))[-1].content.endswith("shard")
+
+
+def test_limits_module_counts_the_6000_total() -> None:
+    embeds = [{"description": "x" * 4000}, {"description": "y" * 2001}]
+    errors = limits.check_message({"embeds": embeds})
+    assert errors["embeds"]["_errors"][0]["code"] == "MAX_EMBED_SIZE_EXCEEDED"
+    assert limits.check_message({"content": "ok", "embeds": [{"title": "t" * 256}]}) == {}
+    assert (
+        "fields"
+        in limits.check_message({"embeds": [{"fields": [{"name": "", "value": "v"}]}]})["embeds"][
+            "0"
+        ]
+    )
