@@ -67,6 +67,7 @@ _DOTTED_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}")
 _TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+)*'?")
 _ISE = re.compile(r"^(\w{3,})is(e|es|ed|ing|er|ers|ation|ations|ational)$")
 _CACHE_LIMIT = 1_000_000
+_MAX_ACRONYM = 5  # an unlisted word in capitals longer than this is emphasis, not an acronym
 _YSE = re.compile(r"^(\w{3,})ys(e|es|ed|ing|er|ers)$")
 
 #: British -> American spellings that no suffix rule covers (both sides of a match are folded).
@@ -246,7 +247,8 @@ class Analyzer:
         return self._stemmer.stemWord(lower) if self._stemmer else lower
 
     def _is_acronym(self, word: str, shouting: bool) -> bool:
-        """Capitals mark an acronym, except in shouted text, where only listed ones count.
+        """Capitals mark an acronym (up to five letters unless listed), except in shouted text,
+        where only listed ones count.
 
         A listed acronym of three letters or more also counts when typed in lower case
         (``dprk``, ``nato``); two-letter ones (``us``, ``it``) must be capitals, as they are words.
@@ -254,7 +256,7 @@ class Analyzer:
         if len(word) < 2 or not word.isalpha():
             return False
         if word.isupper():
-            return word in self._acronyms or not shouting
+            return word in self._acronyms or (not shouting and len(word) <= _MAX_ACRONYM)
         return (
             len(word) >= 3
             and word.islower()

@@ -167,6 +167,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
+    except ValueError as exc:  # PyYAML raises it for impossible dates
+        raise ConfigError(f"{path}: bad value: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

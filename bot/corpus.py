@@ -226,6 +226,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise SkipFile(f"malformed front matter: {problem}", line) from None
+    except ValueError as exc:  # PyYAML raises it for impossible dates such as 2031-13-45
+        raise SkipFile(f"bad date in front matter: {exc}", 2) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

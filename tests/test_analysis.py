@@ -1,0 +1,135 @@
+"""The analyzer, one promised behaviour per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analysis import Analyzer, fold_spelling, normalize
+from bot.config import AnalysisSettings
+
+
+@pytest.fixture(scope="module")
+def analyzer(settings) -> Analyzer:
+    return Analyzer(settings.analysis)
+
+
+def same(analyzer: Analyzer, a: str, b: str) -> bool:
+    return analyzer.terms(a) == analyzer.terms(b)
+
+
+def test_unicode_quotes_and_dashes_are_normalised(analyzer):
+    assert normalize("Kim\u2019s \u201cletter\u201d \u2013 Jae\u2010in") == "Kim's \"letter\" - Jae-in"
+    assert same(analyzer, "Kim\u2019s letter", "Kim's letter")
+    assert same(analyzer, "ｆｕｌｌｗｉｄｔｈ", "fullwidth")  # NFKC
+
+
+def test_acronym_us_is_not_the_stop_word_us(analyzer):
+    assert analyzer.terms("US envoy") == ["US", "envoy"]
+    assert analyzer.terms("tell us more") == ["tell"]
+    assert analyzer.terms("U.S. envoy") == ["US", "envoy"]
+
+
+def test_acronyms_in_shouted_headings_only_when_listed(analyzer):
+    assert analyzer.terms("WINDOW OF OPPORTUNITY") == ["window", "opportun"]
+    assert "US" in analyzer.terms("TALKS WITH THE US RESUME")
+
+
+def test_long_listed_acronym_typed_in_lower_case(analyzer):
+    assert analyzer.terms("dprk") == analyzer.terms("DPRK") == ["DPRK"]
+    assert analyzer.terms("who") == []  # a stop word, even though WHO is an acronym
+
+
+def test_un_acronym_does_not_match_jong_un(analyzer):
+    assert "UN" not in analyzer.terms("Jong-un")
+    assert "UN" in analyzer.terms("the UN Security Council")
+
+
+def test_possessives(analyzer):
+    assert analyzer.terms("Kim's") == ["kim"]
+    assert analyzer.terms("Koreans'") == analyzer.terms("Koreans")
+    assert analyzer.terms("it's") == []
+
+
+@pytest.mark.parametrize(
+    ("hyphenated", "spaced"),
+    [("Jae-in", "Jae in"), ("Do-hoon", "Do hoon"), ("Jong-un", "Jong Un")],
+)
+def test_hyphenated_names_match_spaced_forms(analyzer, hyphenated, spaced):
+    assert set(analyzer.terms(spaced)) <= set(analyzer.terms(hyphenated))
+    assert analyzer.terms(spaced)  # not all stop words
+
+
+def test_hyphenated_name_also_matches_joined_form(analyzer):
+    assert set(analyzer.terms("Jongun")) <= set(analyzer.terms("Jong-un"))
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("denuclearise", "denuclearize"),
+        ("denuclearisation", "denuclearization"),
+        ("organised", "organized"),
+        ("defence", "defense"),
+        ("centre", "center"),
+        ("adviser", "advisor"),
+        ("programme", "program"),
+        ("analyse", "analyze"),
+    ],
+)
+def test_british_and_american_spellings_match(analyzer, british, american):
+    assert analyzer.terms(british) == analyzer.terms(american)
+
+
+def test_spelling_fold_leaves_wise_words_alone():
+    assert fold_spelling("otherwise") == "otherwise"
+    assert fold_spelling("rise") == "rise"  # too short for the -ise rule
+
+
+def test_stop_words_and_punctuation_give_no_terms(analyzer):
+    assert analyzer.terms("What is it that they would have done?") == []
+    assert analyzer.terms("?!... -- ''") == []
+
+
+def test_stemming_is_a_real_stemmer(analyzer):
+    assert same(analyzer, "negotiations", "negotiating")
+    assert same(analyzer, "summits", "summit")
+
+
+def test_irregular_forms_are_lemmatised(analyzer):
+    assert same(analyzer, "held", "hold")
+    assert same(analyzer, "said", "says")
+    assert same(analyzer, "met", "meet")
+
+
+def test_features_can_be_switched_off():
+    plain = Analyzer(
+        AnalysisSettings(stemmer="none", stopwords=False, spelling_variants=False, lemmatize=False)
+    )
+    assert plain.terms("The defence negotiations") == ["the", "defence", "negotiations"]
+
+
+def test_query_adds_aliases_weaker_than_typed_terms(analyzer):
+    query = analyzer.query("What did the DPRK say?")
+    typed = [q for q in query if not q.alias_for]
+    aliases = [q for q in query if q.alias_for]
+    assert [q.term for q in typed] == ["DPRK", "say"]
+    assert {q.term for q in aliases} >= {"north", "korea", "pyongyang"}
+    assert all(q.weight < 1.0 and q.alias_for == ("DPRK",) for q in aliases)
+
+
+def test_multi_word_alias_triggers_on_the_phrase_only(analyzer):
+    assert any(q.term == "DPRK" for q in analyzer.query("North Korea missiles"))
+    assert not any(q.term == "DPRK" for q in analyzer.query("Korea north"))
+
+
+def test_query_terms_are_unique(analyzer):
+    assert [q.term for q in analyzer.query("letter letter Letters LETTER")] == ["letter"]
+
+
+def test_tokens_carry_spans(analyzer):
+    text = "Kim's letter"
+    tokens = analyzer.tokens(text)
+    assert [(t.term, text[t.start : t.end]) for t in tokens] == [
+        ("kim", "Kim's"),
+        ("letter", "letter"),
+    ]
