@@ -18,7 +18,9 @@ def same(analyzer: Analyzer, a: str, b: str) -> bool:
 
 
 def test_unicode_quotes_and_dashes_are_normalised(analyzer):
-    assert normalize("Kim\u2019s \u201cletter\u201d \u2013 Jae\u2010in") == "Kim's \"letter\" - Jae-in"
+    assert (
+        normalize("Kim\u2019s \u201cletter\u201d \u2013 Jae\u2010in") == 'Kim\'s "letter" - Jae-in'
+    )
     assert same(analyzer, "Kim\u2019s letter", "Kim's letter")
     assert same(analyzer, "ｆｕｌｌｗｉｄｔｈ", "fullwidth")  # NFKC
 

@@ -41,7 +41,7 @@ def test_shipped_article_has_23_paragraphs_without_furniture(shipped):
     assert "★" not in joined
     assert "(Photo:" not in joined
     assert texts[0].startswith('"It was a very warm, very positive letter,"')
-    assert texts[-1].endswith("there are reasons for optimism,\" he said.")
+    assert texts[-1].endswith('there are reasons for optimism," he said.')
 
 
 def test_caption_is_metadata_not_a_passage(shipped):
@@ -55,8 +55,9 @@ def test_all_caps_headings_become_sections(shipped):
     assert by_number[9].section is None
     assert by_number[10].section == "STILL WAITING"
     assert by_number[18].section == "WINDOW OF OPPORTUNITY"
-    assert not any(p.text.strip('"') in ("STILL WAITING", "WINDOW OF OPPORTUNITY")
-                   for p in shipped.passages)
+    assert not any(
+        p.text.strip('"') in ("STILL WAITING", "WINDOW OF OPPORTUNITY") for p in shipped.passages
+    )
 
 
 def test_passage_line_points_into_the_file(shipped):
@@ -136,7 +137,9 @@ def test_bad_files_are_skipped_with_a_named_warning(write_corpus, content, messa
 
 
 def test_non_utf8_names_the_line(write_corpus):
-    settings = write_corpus({"good.md": GOOD, "latin1.txt": "line one\ncaf\xe9 two\n".encode("latin-1")})
+    settings = write_corpus(
+        {"good.md": GOOD, "latin1.txt": "line one\ncaf\xe9 two\n".encode("latin-1")}
+    )
     corpus = load_corpus(settings.corpus)
     (warning,) = corpus.warnings
     assert warning.line == 2 and "not UTF-8" in warning.message

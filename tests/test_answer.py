@@ -1,0 +1,156 @@
+"""Answers: ranking, highlighting, citations and the "no answer" rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import EMPTY_MESSAGE, NO_ANSWER_MESSAGE, NO_TERMS_MESSAGE, Answerer
+from bot.corpus import load_corpus
+from bot.service import AnswerService
+
+
+def top(service: AnswerService, question: str) -> tuple[str, int]:
+    answer = service.answer(question)
+    assert answer.answered, answer.message
+    first = answer.passages[0].passage
+    return first.article.id, first.paragraph
+
+
+def highlighted(answer) -> str:
+    item = answer.passages[0]
+    (start, end), *_ = item.highlights
+    return item.passage.text[start:end]
+
+
+def test_singapore_question_gets_the_singapore_paragraph(service):
+    answer = service.answer("Where did Trump and Kim hold their first summit?")
+    assert answer.answered
+    first = answer.passages[0]
+    assert first.passage.paragraph == 4
+    assert "Singapore" in highlighted(answer)
+    assert first.rank == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraph"),
+    [
+        ("Who is Stephen Biegun?", 19),
+        ("what did sanders say about credit", 6),
+        ("was pompeo's trip cancelled", 5),
+        ("defence studies centre think tank", 22),
+        ("when will kim denuclearize", 23),
+        ("who said the letter was warm", 1),
+    ],
+)
+def test_known_answers_rank_first(service, question, paragraph):
+    assert top(service, question)[1] == paragraph
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of France?",
+        "Who won the 2018 World Cup?",
+        "What is the weather in Singapore?",
+        "How many missiles did North Korea test in 2017?",
+    ],
+)
+def test_questions_the_corpus_cannot_answer_are_refused(service, question):
+    answer = service.answer(question)
+    assert not answer.answered
+    assert answer.passages == ()
+    assert answer.message == NO_ANSWER_MESSAGE
+
+
+def test_refusal_holds_on_another_corpus(invented_service):
+    assert not invented_service.answer("What is the capital of France?").answered
+    assert invented_service.answer("Who is Bartholomew Quillfeather?").answered
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_gets_a_polite_message(service, question):
+    answer = service.answer(question)
+    assert not answer.answered and answer.message == EMPTY_MESSAGE
+
+
+@pytest.mark.parametrize("question", ["the", "What is it?", "???", "!!! ... ---"])
+def test_stop_words_or_punctuation_only_is_no_answer(service, question):
+    answer = service.answer(question)
+    assert not answer.answered and answer.message == NO_TERMS_MESSAGE
+
+
+def test_long_question_is_truncated_with_a_notice(service, settings):
+    question = "Where did Trump and Kim hold their first summit? " + "blah " * 200
+    answer = service.answer(question)
+    limit = settings.answer.max_question_chars
+    assert len(answer.question) <= limit + 1
+    assert answer.question.endswith("…")
+    assert answer.notices and "characters long" in answer.notices[0]
+    assert answer.answered
+
+
+def test_control_characters_are_removed(service):
+    answer = service.answer("Where did Trump\x00 and Kim\x1b[31m meet\u202e?")
+    assert "\x00" not in answer.question and "\x1b" not in answer.question
+    assert "\u202e" not in answer.question
+
+
+def test_top_k_and_no_zero_scores(service):
+    answer = service.answer("Kim letter Trump meeting", top_k=5)
+    assert 1 <= len(answer.passages) <= 5
+    assert all(p.score > 0 for p in answer.passages)
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+    scores = [p.score for p in answer.passages]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_title_field_finds_a_paragraph_that_only_says_the_letter(invented_service):
+    # ¶2 says "The letter, written in purple ink..." but never "Chancellor"; the title does.
+    answer = invented_service.answer("Chancellor's letter in purple ink")
+    first = answer.passages[0].passage
+    assert (first.article.id, first.paragraph) == ("06_bolt_letter", 2)
+
+
+def test_section_heading_is_carried_by_passages(invented_service):
+    answer = invented_service.answer("reactions noodleshire accord")
+    assert answer.passages[0].passage.section == "Reactions"
+
+
+def test_duplicate_texts_are_shown_once(write_corpus):
+    story = "The Zorblax Accord was signed by the Moon Emperor on Tuesday.\n"
+    files = {f"copy{i}.md": f"---\ntitle: Copy {i}\n---\n{story}" for i in range(3)}
+    files |= {f"other{i}.md": f"Unrelated filler about teapots number {i}.\n" for i in range(4)}
+    answerer = Answerer.from_settings(write_corpus(files))
+    answer = answerer.answer("Zorblax Accord Moon Emperor")
+    assert len(answer.passages) == 1
+
+
+def test_an_alias_never_outranks_the_word_typed(write_corpus):
+    files = {
+        "a.md": "Officials in the DPRK tested new rocket engines.\n",
+        "b.md": "Officials in North Korea tested new rocket engines.\n",
+        "c.md": "Pyongyang officials tested new rocket engines.\n",
+    }
+    files |= {f"f{i}.md": f"Filler about kettles, number {i}.\n" for i in range(4)}
+    answerer = Answerer.from_settings(write_corpus(files))
+    for typed, expected in [("DPRK", "a"), ("North Korea", "b"), ("Pyongyang", "c")]:
+        answer = answerer.answer(f"{typed} rocket engines")
+        ids = [p.passage.article.id for p in answer.passages]
+        assert ids[0] == expected, (typed, ids)
+        assert len(ids) == 3  # the aliases still find the other two
+
+
+def test_highlight_picks_the_answering_sentence(service):
+    answer = service.answer("What did Bolton say about the door?")
+    assert "door" in highlighted(answer)
+
+
+def test_answer_articles_are_distinct(service):
+    answer = service.answer("Trump Kim letter")
+    assert len(answer.articles) == 1
+
+
+def test_answerer_is_built_from_a_corpus_without_reloading(settings):
+    corpus = load_corpus(settings.corpus)
+    answerer = Answerer(settings, corpus)
+    assert answerer.answer("Singapore summit").answered

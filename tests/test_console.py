@@ -1,0 +1,82 @@
+"""The console through a pipe (plain text) and as a terminal (a pseudo-terminal)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.frontends.console import Console
+from tests.conftest import REPO
+
+
+def converse(service, text: str, **kwargs) -> str:
+    out = io.StringIO()
+    code = Console(service, stdin=io.StringIO(text), stdout=out, **kwargs).run()
+    assert code == 0
+    return out.getvalue()
+
+
+def test_piped_console_answers_one_question_per_line(service):
+    out = converse(
+        service,
+        "Where did Trump and Kim hold their first summit?\nWhat is the capital of France?\n",
+    )
+    first, second = out.split("Q: ")[1:]
+    assert "Singapore" in first and "¶4" in first
+    assert "don't answer that" in second
+    assert "\x1b[" not in out  # no colour through a pipe
+
+
+def test_console_commands(service):
+    out = converse(service, ":help\n:sources\n:nope\n:quit\nnever answered\n")
+    assert ":sources" in out
+    assert "2018" in out and "White House welcomes" in out
+    assert "Unknown command :nope" in out
+    assert "never answered" not in out
+
+
+def test_colour_when_asked(service):
+    out = converse(service, "Who is Stephen Biegun?\n", color=True)
+    assert "\x1b[1;33m" in out
+
+
+def test_console_subprocess_through_a_pipe_exits_zero_at_eof():
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input="Where did Trump and Kim hold their first summit?\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Singapore" in result.stdout and "¶4" in result.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_interactive_console_on_a_terminal(tmp_path):
+    import pexpect
+
+    history = tmp_path / "history"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bot", "--set", f"console.history_file={history}", "console"],
+        cwd=str(REPO),
+        encoding="utf-8",
+        timeout=60,
+        env={**os.environ, "TERM": "xterm"},
+    )
+    child.expect("ask> ")
+    child.sendline("Who is Stephen Biegun?")
+    child.expect("Biegun")
+    child.expect("ask> ")
+    child.sendline(":quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Who is Stephen Biegun?" in history.read_text()
