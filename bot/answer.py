@@ -30,6 +30,7 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,9 @@ from bot.config import Settings
 from bot.corpus import Article, Corpus, Passage, load_corpus
 from bot.index import Engine, FieldedDoc, Hit, WeightedTerm, build_engine, idf
 from bot.sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from bot.index.store import IndexStore
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +121,17 @@ class Answerer:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Answerer:
-        """Load the corpus named by ``settings`` and index it."""
+    def from_settings(cls, settings: Settings, store: IndexStore | None = None) -> Answerer:
+        """Load the corpus named by ``settings`` and index it.
+
+        The index comes from ``store`` (a new :class:`~bot.index.store.IndexStore` when None),
+        which reuses the index and analysed passages persisted under ``cache_dir``.
+        """
+        from bot.index.store import IndexStore
+
         corpus = load_corpus(settings.corpus)
-        return cls(settings, corpus)
+        store = store or IndexStore(settings)
+        return cls(settings, corpus, store.analyzer, store.engine(corpus))
 
     # ----------------------------------------------------------------- asking
 

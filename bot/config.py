@@ -85,6 +85,7 @@ class RetrievalSettings(_Section):
     delta: float = Field(0.5, ge=0.0)
     title_weight: float = Field(0.3, ge=0.0)
     section_weight: float = Field(0.3, ge=0.0)
+    persist: bool = True
 
 
 class AnswerSettings(_Section):

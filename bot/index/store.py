@@ -1,0 +1,516 @@
+"""The index store: analysed passages and indexes kept under ``cache_dir`` between runs.
+
+What is kept, and under which key
+---------------------------------
+- **Analysed passages**, per article: ``cache_dir/index/analysed-<analysis key>.pkl`` maps an
+  article's content fingerprint (its id, title, section headings and paragraph texts) to the
+  analysed terms of its passages. The analysis key hashes the analysis settings, the analyser's
+  code and its word lists, so any change to how text becomes terms starts afresh. A restart or
+  a reload re-analyses only the articles whose fingerprint is new.
+- **tantivy indexes**: ``cache_dir/index/tantivy/<index key>/``, keyed by the corpus fingerprint
+  (the article fingerprints in corpus order), the analysis key and the index format. Field
+  weights are applied at query time, so changing them needs no rebuild. A restart with an
+  unchanged corpus opens the index and analyses nothing.
+
+How a half-written or damaged index is never served
+---------------------------------------------------
+An index is written into a fresh temporary directory next to its final place; when it is
+complete, a marker file recording every file's size and BLAKE2 checksum is written, and the
+directory is renamed into place in one step. Opening checks the marker, every checksum and a
+trial open of the index; if anything is off the directory is deleted and rebuilt (with a
+warning in the log). The pickle of analysed passages carries a checksum the same way and is
+ignored when it does not match.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot.analysis import Analyzer
+from bot.config import AnalysisSettings, Settings
+from bot.corpus import Corpus, Passage
+from bot.errors import EngineError
+from bot.index import Engine, FieldedDoc, build_engine
+
+if TYPE_CHECKING:
+    from bot.index.tantivy_engine import TantivyEngine
+
+log = logging.getLogger(__name__)
+
+#: The marker that makes a persisted directory complete.
+MARKER = "COMPLETE.json"
+#: Bump when the layout of persisted files changes.
+STORE_FORMAT = 1
+#: Builds of at least this many passages report progress.
+PROGRESS_MIN = 20_000
+#: Persisted indexes kept besides the one in use (other processes may still use them).
+KEEP_OLD = 2
+#: Unfinished build directories older than this are leftovers of a crash and are removed.
+STALE_TMP_S = 6 * 3600
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What :meth:`IndexStore.engine` did: how much it re-analysed and whether it rebuilt."""
+
+    engine: str
+    articles: int
+    passages: int
+    analysed_articles: int
+    reused_articles: int
+    opened: bool
+    took_s: float
+
+    def describe(self) -> str:
+        how = "opened the saved index" if self.opened else "built the index"
+        return (
+            f"{self.engine}: {how} over {self.passages} passages in {self.took_s:.2f} s; "
+            f"re-analysed {self.analysed_articles} of {self.articles} articles"
+        )
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def analysis_key(settings: AnalysisSettings) -> str:
+    """Everything that decides how text becomes terms: settings, analyser code, word lists,
+    and the versions of the stemmer and lemmatiser."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import bot.analysis as analysis_module
+
+    versions = []
+    for package in ("PyStemmer", "simplemma"):
+        try:
+            versions.append(f"{package}={version(package)}")
+        except PackageNotFoundError:  # pragma: no cover - depends on the environment
+            versions.append(f"{package}=?")
+    stopwords = resources.files("bot").joinpath("data/stopwords.txt").read_bytes()
+    return _digest(
+        f"store-format={STORE_FORMAT}",
+        settings.model_dump_json(),
+        Path(analysis_module.__file__).read_bytes(),
+        stopwords,
+        ";".join(versions),
+    )
+
+
+def chunks(passages: Sequence[Passage]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each run of consecutive passages from one article."""
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(passages) + 1):
+        if i == len(passages) or passages[i].article.id != passages[start].article.id:
+            runs.append((start, i))
+            start = i
+    return runs
+
+
+def chunk_fingerprint(passages: Sequence[Passage]) -> str:
+    """What analysis reads of a run of one article's passages: id, title, sections, texts."""
+    article = passages[0].article
+    parts: list[str] = [article.id, article.title]
+    for p in passages:
+        parts.append(p.section or "")
+        parts.append(p.text)
+    return _digest(*parts)
+
+
+def corpus_fingerprints(corpus: Corpus) -> tuple[list[tuple[int, int]], list[str], str]:
+    """The article runs, their fingerprints and the fingerprint of the whole corpus."""
+    runs = chunks(corpus.passages)
+    prints = [chunk_fingerprint(corpus.passages[a:b]) for a, b in runs]
+    return runs, prints, _digest(*prints)
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def analyse_passages(passages: Sequence[Passage], analyzer: Analyzer) -> list[FieldedDoc]:
+    """Analyse passages with their article title and section as context fields.
+
+    The same terms as :func:`bot.answer.fielded_docs`.
+    """
+    titles: dict[str, tuple[str, ...]] = {}
+    sections: dict[str, tuple[str, ...]] = {}
+    docs = []
+    for p in passages:
+        title = titles.get(p.article.id)
+        if title is None:
+            title = titles[p.article.id] = tuple(analyzer.terms(p.article.title))
+        section: tuple[str, ...] = ()
+        if p.section:
+            section = sections.get(p.section) or tuple(analyzer.terms(p.section))
+            sections[p.section] = section
+        docs.append(FieldedDoc(tuple(analyzer.terms(p.text)), title, section))
+    return docs
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def progress(items: Iterable[_T], total: int, desc: str) -> Iterator[_T]:
+    """Yield ``items``, showing progress for large jobs: a tqdm bar on a terminal, log lines
+    (every 10 %) otherwise."""
+    if total < PROGRESS_MIN:
+        yield from items
+        return
+    if sys.stderr.isatty():
+        try:
+            from tqdm import tqdm
+        except ImportError:  # pragma: no cover - tqdm is a dependency
+            pass
+        else:
+            yield from tqdm(items, total=total, desc=desc, unit=" passages", leave=False)
+            return
+    step = max(1, total // 10)
+    started = time.perf_counter()
+    for i, item in enumerate(items, 1):
+        yield item
+        if i % step == 0 or i == total:
+            log.info(
+                "%s: %d/%d passages (%.0f%%) in %.1f s",
+                desc,
+                i,
+                total,
+                100.0 * i / total,
+                time.perf_counter() - started,
+            )
+
+
+# --------------------------------------------------------------------------- persisted dirs
+
+
+def _checksum(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _manifest(directory: Path) -> dict[str, list[Any]]:
+    return {
+        str(p.relative_to(directory)): [p.stat().st_size, _checksum(p)]
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.name != MARKER and not p.name.endswith(".lock")
+    }
+
+
+def check_dir(directory: Path, key: str) -> str | None:
+    """Why the persisted ``directory`` cannot be used (None when it can)."""
+    try:
+        marker = json.loads((directory / MARKER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "no completion marker (an interrupted build)"
+    except (OSError, ValueError) as exc:
+        return f"unreadable completion marker ({exc})"
+    if not isinstance(marker, dict) or marker.get("key") != key:
+        return "completion marker for another key"
+    files = marker.get("files")
+    if not isinstance(files, dict) or not files:
+        return "completion marker lists no files"
+    for name, expected in files.items():
+        path = directory / name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return f"{name} is missing"
+        if size != expected[0]:
+            return f"{name} has {size} bytes, expected {expected[0]}"
+    for name, expected in files.items():
+        if _checksum(directory / name) != expected[1]:
+            return f"{name} does not match its checksum"
+    return None
+
+
+def _remove(directory: Path) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def persisted_dir(
+    root: Path,
+    key: str,
+    build: Callable[[Path], Mapping[str, Any]],
+    validate: Callable[[Path], None],
+) -> tuple[Path, bool]:
+    """Open the complete directory ``root/key``, or build it atomically.
+
+    Parameters
+    ----------
+    build
+        Writes the content into the empty directory it is given; returns facts for the marker.
+    validate
+        Raises if a directory that passed the checksum check still cannot be used.
+
+    Returns
+    -------
+    The directory, and True when it was opened rather than built.
+    """
+    final = root / key
+    if final.exists():
+        problem = check_dir(final, key)
+        if problem is None:
+            try:
+                validate(final)
+            except Exception as exc:
+                problem = f"cannot be opened ({exc})"
+        if problem is None:
+            return final, True
+        log.warning("the saved index %s is unusable: %s; rebuilding it", final, problem)
+        _remove(final)
+    root.mkdir(parents=True, exist_ok=True)
+    _prune(root, keep=final)
+    tmp = Path(tempfile.mkdtemp(prefix=f".building-{key[:12]}-", dir=root))
+    try:
+        facts = dict(build(tmp))
+        marker = {"key": key, "created": time.time(), **facts, "files": _manifest(tmp)}
+        marker_path = tmp / MARKER
+        with marker_path.open("w", encoding="utf-8") as f:
+            json.dump(marker, f)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            tmp.rename(final)
+        except OSError:
+            # Another process published the same key first; use theirs if it is sound.
+            if final.exists() and check_dir(final, key) is None:
+                _remove(tmp)
+                return final, True
+            raise
+    except BaseException:
+        _remove(tmp)
+        raise
+    return final, False
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """Remove stale unfinished builds and all but the newest :data:`KEEP_OLD` old indexes."""
+    now = time.time()
+    finished = []
+    for entry in root.iterdir():
+        if not entry.is_dir() or entry == keep:
+            continue
+        try:
+            mtime = entry.stat().st_mtime
+        except OSError:
+            continue
+        if entry.name.startswith(".building-"):
+            if now - mtime > STALE_TMP_S:
+                _remove(entry)
+        else:
+            finished.append((mtime, entry))
+    finished.sort(reverse=True)
+    for _, entry in finished[KEEP_OLD:]:
+        _remove(entry)
+
+
+# --------------------------------------------------------------------------- analysed cache
+
+
+class AnalysedCache:
+    """Analysed passages per article fingerprint, in memory and (optionally) on disk."""
+
+    def __init__(self, analyzer: Analyzer, path: Path | None) -> None:
+        self.analyzer = analyzer
+        self.path = path
+        self._articles: dict[str, tuple[FieldedDoc, ...]] | None = None
+        self._dirty = False
+
+    def _load(self) -> dict[str, tuple[FieldedDoc, ...]]:
+        if self._articles is not None:
+            return self._articles
+        self._articles = {}
+        if self.path is None or not self.path.exists():
+            return self._articles
+        try:
+            data = self.path.read_bytes()
+            digest, payload = data[:32], data[32:]
+            if digest.decode("ascii") != hashlib.blake2b(payload, digest_size=16).hexdigest():
+                raise ValueError("checksum mismatch")
+            raw = pickle.loads(payload)
+            self._articles = {
+                fp: tuple(FieldedDoc(*fields) for fields in docs) for fp, docs in raw.items()
+            }
+        except Exception as exc:
+            log.warning("ignoring the saved analysed passages %s: %s", self.path, exc)
+            self._articles = {}
+        return self._articles
+
+    def docs(
+        self,
+        corpus: Corpus,
+        runs: Sequence[tuple[int, int]],
+        prints: Sequence[str],
+        stats: dict[str, int],
+    ) -> Iterator[FieldedDoc]:
+        """The corpus's analysed passages in order, analysing only unseen articles.
+
+        Counts analysed and reused articles into ``stats``; articles no longer in the corpus
+        are forgotten when the iteration completes.
+        """
+        articles = self._load()
+        seen: set[str] = set()
+        for (start, end), fp in zip(runs, prints, strict=True):
+            seen.add(fp)
+            docs = articles.get(fp)
+            if docs is None:
+                docs = tuple(analyse_passages(corpus.passages[start:end], self.analyzer))
+                articles[fp] = docs
+                self._dirty = True
+                stats["analysed"] = stats.get("analysed", 0) + 1
+            else:
+                stats["reused"] = stats.get("reused", 0) + 1
+            yield from docs
+        stale = [fp for fp in articles if fp not in seen]
+        for fp in stale:
+            del articles[fp]
+        self._dirty = self._dirty or bool(stale)
+
+    def save(self, release: bool = False) -> None:
+        """Write the cache atomically if it changed; ``release`` drops it from memory after."""
+        if self.path is not None and self._dirty and self._articles is not None:
+            raw = {
+                fp: tuple((d.body, d.title, d.section) for d in docs)
+                for fp, docs in self._articles.items()
+            }
+            payload = pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL)
+            digest = hashlib.blake2b(payload, digest_size=16).hexdigest().encode("ascii")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".analysed-", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(digest)
+                    f.write(payload)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            self._dirty = False
+        if release and self.path is not None:
+            self._articles = None
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class IndexStore:
+    """Builds the configured engine for a corpus, reusing persisted work where it is valid.
+
+    One store lives as long as the process (the answer service keeps it), so the analyser's
+    word cache and the analysed passages survive reloads.
+
+    Parameters
+    ----------
+    settings
+        ``retrieval.engine`` picks the engine, ``retrieval.persist`` and ``cache_dir`` where
+        (and whether) to keep analysed passages and indexes.
+    persist
+        Overrides ``retrieval.persist``.
+    """
+
+    def __init__(self, settings: Settings, persist: bool | None = None) -> None:
+        self.settings = settings
+        self.analyzer = Analyzer(settings.analysis)
+        self.persist = settings.retrieval.persist if persist is None else persist
+        self.root = Path(settings.cache_dir) / "index"
+        self.analysis_key = analysis_key(settings.analysis)
+        self._analysed = AnalysedCache(
+            self.analyzer,
+            self.root / f"analysed-{self.analysis_key}.pkl" if self.persist else None,
+        )
+        #: What the last :meth:`engine` call did.
+        self.last: BuildReport | None = None
+
+    def index_key(self, corpus_print: str) -> str:
+        """The key of a persisted tantivy index for a corpus fingerprint."""
+        from bot.index.tantivy_engine import INDEX_FORMAT, _tantivy_version
+
+        return _digest(
+            f"store-format={STORE_FORMAT}",
+            f"index-format={INDEX_FORMAT}",
+            f"tantivy={_tantivy_version()}",
+            self.analysis_key,
+            corpus_print,
+        )
+
+    def engine(self, corpus: Corpus) -> Engine:
+        """The configured engine over ``corpus``.
+
+        Raises
+        ------
+        EngineError
+            When the index can be neither opened nor built (e.g. the cache is not writable).
+        """
+        started = time.perf_counter()
+        runs, prints, corpus_print = corpus_fingerprints(corpus)
+        stats: dict[str, int] = {}
+        docs = progress(
+            self._analysed.docs(corpus, runs, prints, stats),
+            total=len(corpus.passages),
+            desc=f"indexing ({self.settings.retrieval.engine})",
+        )
+        retrieval = self.settings.retrieval
+        try:
+            if retrieval.engine == "tantivy" and self.persist:
+                engine: Engine = self._tantivy(corpus, docs, corpus_print)
+                opened = bool(getattr(engine, "opened", False))
+            else:
+                engine = build_engine(retrieval, list(docs))
+                opened = False
+        except OSError as exc:
+            raise EngineError(f"cannot write the index under {self.root}: {exc}") from exc
+        if not opened:
+            self._analysed.save(release=retrieval.engine == "tantivy")
+        self.last = BuildReport(
+            engine=engine.name,
+            articles=len(runs),
+            passages=len(corpus.passages),
+            analysed_articles=stats.get("analysed", 0),
+            reused_articles=stats.get("reused", 0),
+            opened=opened,
+            took_s=time.perf_counter() - started,
+        )
+        log.info("%s", self.last.describe())
+        return engine
+
+    def _tantivy(
+        self, corpus: Corpus, docs: Iterable[FieldedDoc], corpus_print: str
+    ) -> TantivyEngine:
+        from bot.index.tantivy_engine import TantivyEngine
+
+        return TantivyEngine(
+            self.settings.retrieval,
+            docs,
+            cache_dir=self.root,
+            key=self.index_key(corpus_print),
+            expected=len(corpus.passages),
+        )

@@ -1,0 +1,323 @@
+"""The tantivy engine: the bot's own analysed terms in a tantivy (Rust, Lucene-like) index.
+
+Tantivy never re-analyses anything here. Each field holds the bot's analysed terms joined by
+spaces and indexed with tantivy's ``whitespace`` tokenizer (which neither lower-cases nor drops
+anything, so ``US`` stays apart from ``us``), and queries are explicit term queries -- one per
+query term and field, boosted by ``term weight * field weight`` and summed by a boolean
+``Should`` query -- never tantivy's query parser, which would re-tokenise and merge repeated
+terms. The score is therefore the formula of :mod:`bot.index` with tantivy's BM25 per field.
+
+How close that is to the rank-bm25 engine
+-----------------------------------------
+Tantivy's BM25 is Lucene's: IDF ``log(1 + (N - df + 0.5) / (df + 0.5))`` (what
+``retrieval.idf: lucene`` gives rank-bm25) and the Okapi term-frequency part with fixed
+``k1 = 1.2`` and ``b = 0.75`` (the defaults). Two small differences remain:
+
+- tantivy stores a passage's length in one byte (exact up to 40 terms, then in steps of a few
+  percent), so long passages get a slightly different length normalisation;
+- scores are 32-bit floats, so near-ties may order differently.
+
+With other settings (``k1``/``b`` not 1.2/0.75, ``algorithm: bm25l|bm25plus`` or
+``idf: rank-bm25``) tantivy still scores with Lucene's BM25; a warning says so at build time.
+
+Matched terms are found by probing: after the ranked search, one small search per query term,
+restricted to the hits, tells which hits contain the term in any field.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import tantivy
+
+from bot.config import RetrievalSettings
+from bot.errors import EngineError
+from bot.index import FIELDS, FieldedDoc, Hit, WeightedTerm
+
+log = logging.getLogger(__name__)
+
+#: The BM25 parameters tantivy uses; they cannot be changed from Python.
+TANTIVY_K1 = 1.2
+TANTIVY_B = 0.75
+#: Bump when the schema or the way fields are written changes (invalidates persisted indexes).
+INDEX_FORMAT = 1
+
+_POS = "pos"
+_WRITER_HEAP = 256_000_000
+#: Below this many allowed passages, ``allowed`` becomes a term-set filter inside tantivy;
+#: above it, hits are over-fetched and filtered in Python.
+_FILTER_MAX_TERMS = 20_000
+#: Extra hits fetched so that equal scores can be ordered by passage, as rank-bm25 does.
+_TIE_SLACK = 8
+
+
+def schema() -> tantivy.Schema:
+    """The index schema: three pre-analysed text fields and the passage position."""
+    builder = tantivy.SchemaBuilder()
+    for name in FIELDS:
+        builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="freq")
+    builder.add_unsigned_field(_POS, stored=True, indexed=True, fast=True)
+    return builder.build()
+
+
+def unsupported_settings(settings: RetrievalSettings) -> list[str]:
+    """The retrieval settings tantivy cannot honour (it always scores Lucene BM25)."""
+    problems = []
+    if settings.algorithm != "okapi":
+        problems.append(f"algorithm={settings.algorithm}")
+    if settings.idf != "lucene":
+        problems.append(f"idf={settings.idf}")
+    if abs(settings.k1 - TANTIVY_K1) > 1e-9:
+        problems.append(f"k1={settings.k1}")
+    if abs(settings.b - TANTIVY_B) > 1e-9:
+        problems.append(f"b={settings.b}")
+    return problems
+
+
+def write_index(path: Path | None, docs: Iterable[FieldedDoc], threads: int = 1) -> tantivy.Index:
+    """Index ``docs`` (in passage order) into a new index at ``path`` (in memory when None).
+
+    Returns the index, committed and merged.
+    """
+    index = tantivy.Index(schema(), path=None if path is None else str(path), reuse=False)
+    writer = index.writer(_WRITER_HEAP, max(1, threads))
+    for pos, doc in enumerate(docs):
+        document = tantivy.Document()
+        document.add_unsigned(_POS, pos)
+        for name in FIELDS:
+            terms = doc.field(name)
+            if terms:
+                document.add_text(name, " ".join(terms))
+        writer.add_document(document)
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    return index
+
+
+class TantivyEngine:
+    """BM25 over passages with title and section fields, scored by tantivy.
+
+    Parameters
+    ----------
+    settings
+        Retrieval settings (field weights; see the module doc for the BM25 parameters).
+    docs
+        Analysed passages in corpus order. Not read when a valid persisted index is opened,
+        so a lazy iterable lets a warm start skip analysis altogether.
+    cache_dir, key
+        Persist the index under ``cache_dir/tantivy/<key>`` (see :mod:`bot.index.store`):
+        a valid index there is opened instead of rebuilt. Without them the index lives in memory.
+    expected
+        The number of passages the index must hold; a persisted index that disagrees is rebuilt.
+    """
+
+    name = "tantivy"
+
+    def __init__(
+        self,
+        settings: RetrievalSettings,
+        docs: Iterable[FieldedDoc] = (),
+        cache_dir: Path | str | None = None,
+        key: str | None = None,
+        expected: int | None = None,
+    ) -> None:
+        self.settings = settings
+        problems = unsupported_settings(settings)
+        if problems:
+            log.warning(
+                "the tantivy engine always scores Lucene BM25 (k1=%s, b=%s); ignoring %s",
+                TANTIVY_K1,
+                TANTIVY_B,
+                ", ".join(problems),
+            )
+        self._weights = {
+            "body": 1.0,
+            "title": settings.title_weight,
+            "section": settings.section_weight,
+        }
+        #: True when the index was opened from disk rather than built.
+        self.opened = False
+        #: Where the index lives on disk (None for an in-memory index).
+        self.path: Path | None = None
+        if cache_dir is not None:
+            if not key:
+                raise EngineError("a persisted tantivy index needs a key")
+            from bot.index.store import persisted_dir
+
+            if expected is None and isinstance(docs, Sequence):
+                expected = len(docs)
+            self.path, self.opened = persisted_dir(
+                Path(cache_dir) / "tantivy",
+                key,
+                build=lambda tmp: _build_into(tmp, docs),
+                validate=lambda final: _validate(final, expected),
+            )
+            self._index = tantivy.Index.open(str(self.path))
+        else:
+            self._index = write_index(None, docs)
+        self._schema = self._index.schema
+        self._searcher = self._index.searcher()
+        self._n = int(self._searcher.num_docs)
+        self._df: dict[str, int] = {}
+
+    # ----------------------------------------------------------------- Engine
+
+    def __len__(self) -> int:
+        return self._n
+
+    def doc_freq(self, term: str) -> int:
+        try:
+            return self._df[term]
+        except KeyError:
+            pass
+        if len(self._df) > 100_000:
+            self._df.clear()
+        df = self._df[term] = int(self._searcher.doc_freq("body", term))
+        return df
+
+    def search(
+        self, query: Sequence[WeightedTerm], k: int, allowed: np.ndarray | None = None
+    ) -> list[Hit]:
+        if k <= 0 or self._n == 0:
+            return []
+        weights: dict[str, float] = {}
+        for qt in query:  # a repeated term counts once per occurrence, as in rank-bm25
+            weights[qt.term] = weights.get(qt.term, 0.0) + qt.weight
+        scoring = self._scoring_query(weights)
+        if scoring is None:
+            return []
+        if allowed is not None and not bool(np.all(allowed[: self._n])):
+            allowed_ids = np.flatnonzero(allowed[: self._n])
+            if allowed_ids.size == 0:
+                return []
+            if allowed_ids.size <= _FILTER_MAX_TERMS:
+                scoring = self._restrict(scoring, allowed_ids.tolist())
+                ranked = self._ranked(scoring, k)
+            else:
+                ranked = self._ranked_filtered(scoring, k, allowed)
+        else:
+            ranked = self._ranked(scoring, k)
+        if not ranked:
+            return []
+        matched = self._matched(weights, [pos for pos, _ in ranked])
+        return [Hit(pos, score, frozenset(matched.get(pos, ()))) for pos, score in ranked]
+
+    # ----------------------------------------------------------------- internals
+
+    def _term_query(self, term: str, boosts: bool = True, weight: float = 1.0):
+        clauses = []
+        for name in FIELDS:
+            field_weight = self._weights[name]
+            if field_weight <= 0:
+                continue
+            tq = tantivy.Query.term_query(self._schema, name, term)
+            if boosts:
+                boost = weight * field_weight
+                if boost <= 0:
+                    continue
+                if boost != 1.0:
+                    tq = tantivy.Query.boost_query(tq, boost)
+            clauses.append((tantivy.Occur.Should, tq))
+        return clauses
+
+    def _scoring_query(self, weights: dict[str, float]):
+        clauses = []
+        for term, weight in weights.items():
+            clauses.extend(self._term_query(term, weight=weight))
+        if not clauses:
+            return None
+        return tantivy.Query.boolean_query(clauses)
+
+    def _restrict(self, query, positions: list[int]):
+        """``query`` limited to ``positions``, the filter adding nothing to the score."""
+        only = tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(self._schema, _POS, positions), 0.0
+        )
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)]
+        )
+
+    def _run(self, query, limit: int) -> list[tuple[int, float]]:
+        result = self._searcher.search(query, limit, count=False)
+        if not result.hits:
+            return []
+        addresses = [address for _, address in result.hits]
+        positions = self._searcher.fast_field_values(_POS, addresses)
+        return [
+            (int(pos), float(score))
+            for (score, _), pos in zip(result.hits, positions, strict=True)
+            if score > 0
+        ]
+
+    def _ranked(self, query, k: int) -> list[tuple[int, float]]:
+        hits = self._run(query, k + _TIE_SLACK)
+        hits.sort(key=lambda h: (-h[1], h[0]))
+        return hits[:k]
+
+    def _ranked_filtered(self, query, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+        """Over-fetch and filter in Python (for masks too large for a term-set filter)."""
+        limit = max(4 * k, 64)
+        while True:
+            hits = self._run(query, limit)
+            kept = [h for h in hits if allowed[h[0]]]
+            if len(kept) >= k + _TIE_SLACK or len(hits) < limit:
+                kept.sort(key=lambda h: (-h[1], h[0]))
+                return kept[:k]
+            limit *= 4
+
+    def _matched(self, weights: dict[str, float], positions: list[int]) -> dict[int, set[str]]:
+        """For each hit, the query terms it contains in any field (one probe per term)."""
+        matched: dict[int, set[str]] = {}
+        for term in weights:
+            clauses = self._term_query(term, boosts=False)
+            if not clauses:
+                continue
+            probe = self._restrict(tantivy.Query.boolean_query(clauses), positions)
+            result = self._searcher.search(probe, len(positions), count=False)
+            if not result.hits:
+                continue
+            addresses = [address for _, address in result.hits]
+            for pos in self._searcher.fast_field_values(_POS, addresses):
+                matched.setdefault(int(pos), set()).add(term)
+        return matched
+
+
+def _build_into(path: Path, docs: Iterable[FieldedDoc]) -> dict[str, object]:
+    """Write the index into ``path``; return facts for the completion marker."""
+    count = 0
+
+    def counted() -> Iterable[FieldedDoc]:
+        nonlocal count
+        for doc in docs:
+            count += 1
+            yield doc
+
+    write_index(path, counted(), threads=1)
+    return {"passages": count, "format": INDEX_FORMAT, "tantivy": _tantivy_version()}
+
+
+def _validate(path: Path, expected: int | None) -> None:
+    """Open a persisted index and check it holds what it should; raise if not."""
+    index = tantivy.Index.open(str(path))
+    searcher = index.searcher()
+    n = int(searcher.num_docs)
+    if expected is not None and n != expected:
+        raise EngineError(f"holds {n} passages, expected {expected}")
+    if n:
+        hits = searcher.search(tantivy.Query.all_query(), 1, count=False).hits
+        if not hits:
+            raise EngineError("no document is readable")
+        searcher.fast_field_values(_POS, [hits[0][1]])
+
+
+def _tantivy_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("tantivy")
+    except Exception:  # pragma: no cover - metadata missing
+        return "unknown"
