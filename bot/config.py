@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.errors import ConfigError
 
@@ -101,8 +108,44 @@ class ConsoleSettings(_Section):
     history_file: Path | None = Path(".cache/console_history")
 
 
+class CollapseSettings(_Section):
+    """Syndicated-copy collapse: near-identical passages in several articles shown once."""
+
+    enabled: bool = True
+    threshold: float = Field(0.8, gt=0.0, le=1.0)
+    shingle_words: int = Field(3, ge=1, le=10)
+    num_perm: int = Field(128, ge=16, le=1024)
+
+
+class FeedbackSettings(_Section):
+    """Where 👍/👎 votes are appended (a relative path is under ``cache_dir``)."""
+
+    log: Path = Path("feedback.jsonl")
+
+
 class DiscordSettings(_Section):
+    """The Discord front end (``python -m bot discord``)."""
+
     token_env: str = "DISCORD_TOKEN"
+    sync_guilds: tuple[int, ...] = ()
+    shard_count: int | None = Field(None, ge=1)
+    shard_ids: tuple[int, ...] | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
+    cooldown_rate: int = Field(5, ge=1)
+    cooldown_per: float = Field(30.0, gt=0.0)
+    sources_per_page: int = Field(10, ge=1, le=25)
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("shard_ids needs shard_count (the total across all processes)")
+            bad = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if bad or not self.shard_ids:
+                raise ValueError(
+                    f"shard_ids must be a non-empty list of ids from 0 to {self.shard_count - 1}"
+                )
+        return self
 
 
 class Settings(_Section):
@@ -113,6 +156,8 @@ class Settings(_Section):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     console: ConsoleSettings = ConsoleSettings()
+    collapse: CollapseSettings = CollapseSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
     discord: DiscordSettings = DiscordSettings()
     cache_dir: Path = Path(".cache")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -99,6 +99,7 @@ class RawArticle:
     meta: Mapping[str, Any]
     body: str
     body_line: int = 1  # line of the file on which the body starts
+    line: int | None = None  # line the record starts on, for files holding several articles
 
 
 class SkipFile(Exception):
@@ -109,7 +110,9 @@ class SkipFile(Exception):
         self.line = line
 
 
-Reader = Callable[[Path, bytes], list[RawArticle]]
+#: A reader returns the file's articles; a :class:`SkipFile` in the list is a warning for one
+#: record of a multi-article file (e.g. a bad JSON Lines line) while the other records load.
+Reader = Callable[[Path, bytes], list[RawArticle | SkipFile]]
 
 
 # --------------------------------------------------------------------------- loading
@@ -161,7 +164,15 @@ def load_corpus(settings: CorpusSettings, readers: Mapping[str, Reader] | None =
 
 def default_readers() -> dict[str, Reader]:
     """The readers for the file types the core understands."""
-    return {".md": read_text_file, ".txt": read_text_file}
+    from bot.readers import read_html_file, read_jsonl_file  # imports corpus: load lazily
+
+    return {
+        ".md": read_text_file,
+        ".txt": read_text_file,
+        ".html": read_html_file,
+        ".htm": read_html_file,
+        ".jsonl": read_jsonl_file,
+    }
 
 
 def _load_file(
@@ -178,11 +189,15 @@ def _load_file(
         yield placeholder, empty, LoadWarning(path, str(exc), exc.line)
         return
     for raw in raws:
+        if isinstance(raw, SkipFile):
+            yield placeholder, empty, LoadWarning(path, str(raw), raw.line)
+            continue
         try:
             article = make_article(raw, path)
             article, article_passages = split_article(article, raw.body, raw.body_line, settings)
         except SkipFile as exc:
-            yield placeholder, empty, LoadWarning(path, str(exc), exc.line)
+            line = exc.line if exc.line is not None else raw.line
+            yield placeholder, empty, LoadWarning(path, str(exc), line)
             continue
         yield article, article_passages, None
 
