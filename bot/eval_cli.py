@@ -129,6 +129,8 @@ class QuestionReport:
     sentence: dict[str, float | int]
     outcomes: tuple[QuestionOutcome, ...]
     qrels: dict[str, dict[str, int]] = field(repr=False)
+    articles: int = 1
+    """Articles in the corpus (misses cite ``¶n`` alone when there is one)."""
 
     def summary(self) -> dict[str, Any]:
         """The headline figures as one flat mapping (what ``--json`` prints)."""
@@ -238,6 +240,7 @@ def evaluate_questions(answerer: Answerer, questions: Sequence[Question]) -> Que
         sentence=_sentence_figures(outcomes),
         outcomes=tuple(outcomes),
         qrels=qrels,
+        articles=len(answerer.corpus.articles),
     )
 
 
@@ -422,7 +425,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "give a question set (e.g. tests/questions.yaml) or --corpus/--queries/--qrels"
         )
-    variants = [Variant("default" if not args.overrides else "with --set", ())]
+    variants = [Variant("baseline", ())]
     variants += list(args.compare)
     if args.ablation:
         variants += [Variant(name, overrides) for name, overrides in ABLATION]
@@ -497,12 +500,18 @@ def _print_questions(
     misses = first.misses()
     if misses:
         print(f"\nMisses ({len(misses)}):", file=out)
+        one_article = first.articles <= 1
+
+        def cite(pid: str) -> str:
+            article, _, paragraph = pid.rpartition("#")
+            return f"¶{paragraph}" if one_article else f"{article}¶{paragraph}"
+
         table = [("question", "kind", "expected", "came first instead")]
         for m in misses[: args.misses]:
-            expected = ",".join("¶" + e.rpartition("#")[2] for e in m["expected"]) or "-"
+            expected = ",".join(cite(e) for e in m["expected"]) or "-"
             got = "-"
             if m["first"]:
-                got = f"¶{m['first'].rpartition('#')[2]} {_clip(m['first_text'] or '', 60)}"
+                got = f"{cite(m['first'])} {_clip(m['first_text'] or '', 60)}"
             table.append((_clip(m["question"], 44), m["kind"], expected, got))
         _print_table(table, out)
         if len(misses) > args.misses:

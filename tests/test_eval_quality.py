@@ -1,0 +1,138 @@
+"""Quality floors: CI fails if answer quality regresses.
+
+The figures come from the real ``python -m bot eval`` code path (:func:`bot.cli.main`), over
+``tests/questions.yaml`` on the shipped corpus and, when ``../shared/data/ir`` is present, over
+the Vaswani and Cranfield test collections (converted with ``bench/ir_convert.py``; the pair
+takes a few seconds). Floors sit a little under the figures measured when they were set: raise
+them when quality improves, never lower them to make a change pass without saying why.
+
+Measured with the default config (see README "Quality")::
+
+    python -m bot eval tests/questions.yaml
+    python bench/ir_convert.py vaswani --out /tmp/vaswani
+    python -m bot eval --corpus /tmp/vaswani/docs.jsonl --queries /tmp/vaswani/queries.jsonl \\
+        --qrels /tmp/vaswani/qrels.txt
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import load_settings
+from bot.corpus import load_corpus
+from bot.evaluation import contains_phrase, load_question_set, passage_id
+
+REPO = Path(__file__).resolve().parent.parent
+QUESTIONS = REPO / "tests" / "questions.yaml"
+
+#: Question-set floors (default config, shipped corpus).
+QUESTION_FLOORS = {
+    "hit@1": 0.70,
+    "hit@3": 0.78,
+    "mrr@10": 0.74,
+    "ndcg@10": 0.70,
+    "refusal_precision": 0.62,
+    "refusal_recall": 0.75,
+    "sentence_accuracy": 0.66,
+}
+#: At most this many answerable questions may be refused.
+MAX_FALSE_REFUSALS = 8
+
+#: Test-collection floors: (MAP, nDCG@10). The plain rank-bm25 rows of the shared README are
+#: 0.280/0.426 (Vaswani) and 0.307/0.367 (Cranfield); the best rows 0.285/0.439 and 0.310/0.372.
+COLLECTION_FLOORS = {
+    "vaswani": (0.285, 0.435),
+    "cranfield": (0.318, 0.385),
+}
+
+
+def eval_json(*argv: str) -> dict:
+    out = io.StringIO()
+    status = main(["eval", *argv, "--json"], stdout=out)
+    assert status == 0
+    return json.loads(out.getvalue())
+
+
+# --------------------------------------------------------------------------- the question set
+
+
+def test_question_set_is_well_formed() -> None:
+    """Enough questions of each kind, every gold passage exists, and every gold sentence is in
+    a best-graded passage (so a renumbered corpus cannot silently break the set)."""
+    questions = load_question_set(QUESTIONS)
+    answerable = [q for q in questions if not q.unanswerable]
+    assert len(answerable) >= 40
+    assert len(questions) - len(answerable) >= 10
+    corpus = load_corpus(load_settings(REPO / "config.yaml").corpus)
+    texts = {passage_id(p.article.id, p.paragraph): p.text for p in corpus.passages}
+    for q in answerable:
+        best = max(g.grade for g in q.answers)
+        for gold in q.answers:
+            if gold.contains is None:
+                pid = passage_id(gold.article or "", gold.paragraph or 0)
+                assert pid in texts, f"{q.id}: no passage {pid}"
+            else:
+                assert any(contains_phrase(t, gold.contains) for t in texts.values()), q.id
+        if q.sentence:
+            best_texts = [
+                texts[passage_id(g.article or "", g.paragraph or 0)]
+                for g in q.answers
+                if g.grade == best and g.contains is None
+            ]
+            assert any(contains_phrase(t, q.sentence) for t in best_texts), q.id
+
+
+@pytest.fixture(scope="module")
+def question_figures() -> dict:
+    return eval_json(str(QUESTIONS))
+
+
+@pytest.mark.parametrize("name", sorted(QUESTION_FLOORS))
+def test_question_set_floor(question_figures: dict, name: str) -> None:
+    assert question_figures[name] >= QUESTION_FLOORS[name], (
+        f"{name} fell to {question_figures[name]:.3f} (floor {QUESTION_FLOORS[name]}); "
+        "run `python -m bot eval tests/questions.yaml` to see the misses"
+    )
+
+
+def test_question_set_false_refusals(question_figures: dict) -> None:
+    assert question_figures["false_refusals"] <= MAX_FALSE_REFUSALS
+
+
+# --------------------------------------------------------------------------- public collections
+
+
+def _converter():
+    spec = importlib.util.spec_from_file_location(
+        "bench_ir_convert", REPO / "bench" / "ir_convert.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ir_convert = _converter()
+SHARED = ir_convert.default_data_dir()
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared IR collections not present")
+@pytest.mark.parametrize("name", sorted(COLLECTION_FLOORS))
+def test_collection_floor(name: str, tmp_path: Path) -> None:
+    ir_convert.write_collection(ir_convert.READERS[name](SHARED / name), tmp_path)
+    figures = eval_json(
+        "--corpus", str(tmp_path / "docs.jsonl"),
+        "--queries", str(tmp_path / "queries.jsonl"),
+        "--qrels", str(tmp_path / "qrels.txt"),
+    )  # fmt: skip
+    map_floor, ndcg_floor = COLLECTION_FLOORS[name]
+    assert figures["queries"] == {"vaswani": 93, "cranfield": 225}[name]
+    assert figures["map"] >= map_floor, f"{name} MAP {figures['map']:.4f} < {map_floor}"
+    assert figures["ndcg@10"] >= ndcg_floor, f"{name} nDCG@10 {figures['ndcg@10']:.4f}"
