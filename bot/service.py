@@ -17,6 +17,7 @@ import numpy as np
 from bot.answer import Answer, Answerer
 from bot.config import Settings
 from bot.errors import TalksBotError
+from bot.index.store import IndexStore
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,14 @@ class ReloadResult:
     passages: int
     took_s: float
     error: str | None = None
+    #: How many articles were new or changed and had to be analysed (None when unknown).
+    reanalysed: int | None = None
 
     def describe(self) -> str:
         if self.ok:
+            changed = "" if self.reanalysed is None else f"; {self.reanalysed} new or changed"
             return (
-                f"Reloaded {self.articles} articles ({self.passages} passages) "
+                f"Reloaded {self.articles} articles ({self.passages} passages{changed}) "
                 f"in {self.took_s:.2f} s."
             )
         return f"Reload failed, still answering from the previous corpus: {self.error}"
@@ -43,9 +47,17 @@ class ReloadResult:
 class AnswerService:
     """Thread-safe holder of the current answerer."""
 
-    def __init__(self, settings: Settings, answerer: Answerer | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        answerer: Answerer | None = None,
+        store: IndexStore | None = None,
+    ) -> None:
         self.settings = settings
-        self._answerer = answerer or Answerer.from_settings(settings)
+        #: Keeps analysed passages (and the analyser's word cache) between reloads, so a
+        #: reload re-analyses only the articles that changed.
+        self.store = store or IndexStore(settings)
+        self._answerer = answerer or Answerer.from_settings(settings, store=self.store)
         self._reload_lock = threading.Lock()
 
     @property
@@ -79,7 +91,7 @@ class AnswerService:
             return self._result(True, started)
 
     def _build(self) -> Answerer:
-        return Answerer.from_settings(self.settings)
+        return Answerer.from_settings(self.settings, store=self.store)
 
     def _result(self, ok: bool, started: float, error: str | None = None) -> ReloadResult:
         corpus = self._answerer.corpus
@@ -89,4 +101,5 @@ class AnswerService:
             passages=len(corpus.passages),
             took_s=time.perf_counter() - started,
             error=error,
+            reanalysed=self.store.last.analysed_articles if ok and self.store.last else None,
         )
