@@ -27,6 +27,7 @@ Ask a question about the articles, for example:
 Commands:
   :help      this help
   :sources   the articles I know
+  :reload    re-read the corpus (questions keep being answered from the old one meanwhile)
   :quit      leave (or Ctrl-D)
 """
 
@@ -114,6 +115,7 @@ def default_commands() -> dict[str, Command]:
         "sources": lambda console, _arg: console.write(
             render_sources(console.service.answerer.corpus.articles)
         ),
+        "reload": lambda console, _arg: console.write(console.service.reload().describe() + "\n"),
     }
 
 
