@@ -86,8 +86,8 @@ class RetrievalSettings(_Section):
     engine: Literal["rank-bm25", "tantivy"] = "rank-bm25"
     algorithm: Literal["okapi", "bm25l", "bm25plus"] = "okapi"
     idf: Literal["lucene", "rank-bm25"] = "lucene"
-    k1: float = Field(1.2, ge=0.0)
-    b: float = Field(0.75, ge=0.0, le=1.0)
+    k1: float = Field(0.9, ge=0.0)
+    b: float = Field(0.6, ge=0.0, le=1.0)
     epsilon: float = Field(0.25, ge=0.0)
     delta: float = Field(0.5, ge=0.0)
     title_weight: float = Field(0.3, ge=0.0)
