@@ -142,12 +142,14 @@ class QueryTerm:
     """One analysed query term and where it came from.
 
     ``alias_for`` is empty for a term the user typed; for an alias term it holds the typed terms
-    it stands in for, so the ranker can keep the alias weaker than them.
+    it stands in for, so the ranker can keep the alias weaker than them, and ``member`` holds all
+    the terms of its alias phrase (``north korea``), which must match together to stand in.
     """
 
     term: str
     weight: float = 1.0
     alias_for: tuple[str, ...] = ()
+    member: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -281,7 +283,9 @@ class Analyzer:
                 for term in member:
                     if term not in seen:
                         seen.add(term)
-                        result.append(QueryTerm(term, self.settings.alias_weight, source))
+                        result.append(
+                            QueryTerm(term, self.settings.alias_weight, source, member)
+                        )
         return result
 
     def _analyse_aliases(

@@ -225,7 +225,10 @@ class Answerer:
         """The IDF-weighted share of the typed terms that ``matched`` covers (see module doc)."""
         typed = [qt for qt in query if not qt.alias_for]
         covered_by_alias = {
-            t for qt in query if qt.alias_for and qt.term in matched for t in qt.alias_for
+            t
+            for qt in query
+            if qt.alias_for and matched.issuperset(qt.member or (qt.term,))
+            for t in qt.alias_for
         }
         total = sum(qt.weight * self.idf(qt.term) for qt in typed)
         if total <= 0:
