@@ -129,10 +129,11 @@ class TantivyEngine:
         problems = unsupported_settings(settings)
         if problems:
             log.warning(
-                "the tantivy engine always scores Lucene BM25 (k1=%s, b=%s); ignoring %s",
+                "the tantivy engine always scores Lucene BM25 (k1=%s, b=%s), so it ignores %s; "
+                "set those in config.yaml for rankings identical to rank-bm25's",
                 TANTIVY_K1,
                 TANTIVY_B,
-                ", ".join(problems),
+                ", ".join(f"retrieval.{p}" for p in problems),
             )
         self._weights = {
             "body": 1.0,
