@@ -323,14 +323,19 @@ def evaluate_collection(
 
 
 _SPLIT_OVERRIDES = re.compile(r",\s*(?=[A-Za-z_][\w.]*\s*=)")
+#: ``name:`` is the text before the first colon that is followed by a ``key=``.
+_NAMED = re.compile(r"^([^:]*?)\s*:\s*(?=[A-Za-z_][\w.]*\s*=)")
 
 
 def parse_compare(spec: str) -> Variant:
-    """Parse ``"name: key=value,key=value"`` (commas inside values such as ``[a, b]`` are kept
-    when the next part is not a ``key=``). Without ``name:`` the overrides name the row."""
-    name, sep, rest = spec.partition(":")
-    if not sep or "=" in name:
-        name, rest = "", spec
+    """Parse ``"name: key=value,key=value"``.
+
+    The name may itself hold ``=`` (``"k1=0.9: retrieval.k1=0.9"``); commas inside values such
+    as ``[a, b]`` are kept when the next part is not a ``key=``. Without ``name:`` the overrides
+    name the row.
+    """
+    named = _NAMED.match(spec)
+    name, rest = (named.group(1), spec[named.end() :]) if named else ("", spec)
     overrides = tuple(o.strip() for o in _SPLIT_OVERRIDES.split(rest) if o.strip())
     bad = [o for o in overrides if "=" not in o]
     if bad or not overrides:

@@ -128,6 +128,7 @@ def test_parse_compare() -> None:
     assert parse_compare("analysis.acronyms=[US, UN]") == Variant(
         "analysis.acronyms=[US, UN]", ("analysis.acronyms=[US, UN]",)
     )
+    assert parse_compare("k1=0.9: retrieval.k1=0.9") == Variant("k1=0.9", ("retrieval.k1=0.9",))
     with pytest.raises(argparse.ArgumentTypeError):
         parse_compare("name: nothing")
 
