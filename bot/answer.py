@@ -5,8 +5,8 @@
 The "no answer" rule
 --------------------
 A passage counts as an answer only if it *covers* the question: the IDF-weighted share of the
-question's typed terms that it contains (in its text, its article title or its section heading)
-must reach ``answer.min_coverage``::
+question's typed terms that it contains (in its text, or for ``answer.context_credit`` of the
+weight, only in its article title or section heading) must reach ``answer.min_coverage``::
 
     coverage(d) = sum(w_t * idf(t) for typed t matched by d or by an alias of t)
                   / sum(w_t * idf(t) for typed t)
@@ -221,8 +221,18 @@ class Answerer:
             out.append(WeightedTerm(qt.term, qt.weight * ratio))
         return out
 
-    def coverage(self, query: Sequence[QueryTerm], matched: frozenset[str]) -> float:
-        """The IDF-weighted share of the typed terms that ``matched`` covers (see module doc)."""
+    def coverage(
+        self,
+        query: Sequence[QueryTerm],
+        matched: frozenset[str],
+        context_only: frozenset[str] = frozenset(),
+    ) -> float:
+        """The IDF-weighted share of the typed terms that ``matched`` covers (see module doc).
+
+        A term found only in ``context_only`` (the title or section, not the paragraph) earns
+        ``answer.context_credit`` of its weight: on a one-article corpus every paragraph shares
+        the title, and a title word alone does not make a paragraph an answer.
+        """
         typed = [qt for qt in query if not qt.alias_for]
         covered_by_alias = {
             t
@@ -233,8 +243,9 @@ class Answerer:
         total = sum(qt.weight * self.idf(qt.term) for qt in typed)
         if total <= 0:
             return 0.0
+        context = self.settings.answer.context_credit
         got = sum(
-            qt.weight * self.idf(qt.term)
+            qt.weight * self.idf(qt.term) * (context if qt.term in context_only else 1.0)
             for qt in typed
             if qt.term in matched or qt.term in covered_by_alias
         )
@@ -243,14 +254,15 @@ class Answerer:
     def _choose(self, query: Sequence[QueryTerm], hits: Sequence[Hit], k: int) -> list[Hit]:
         threshold = self.settings.answer.min_coverage
         chosen: list[Hit] = []
-        seen_text: set[str] = set()
+        seen_text: set[object] = set()
         for hit in hits:
-            if hit.score <= 0 or self.coverage(query, hit.matched) < threshold:
+            if hit.score <= 0 or self.coverage(query, hit.matched, hit.context_only) < threshold:
                 continue
             key = " ".join(self.corpus.passages[hit.doc].text.split()).casefold()
-            if key in seen_text:
+            group = self.copies.key(hit.doc)
+            if key in seen_text or group in seen_text:
                 continue
-            seen_text.add(key)
+            seen_text.update((key, group))
             chosen.append(hit)
             if len(chosen) == k:
                 break

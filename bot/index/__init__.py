@@ -52,11 +52,21 @@ class WeightedTerm:
 
 @dataclass(frozen=True)
 class Hit:
-    """One retrieved passage: its position in the corpus, its score and the terms it matched."""
+    """One retrieved passage: its position in the corpus, its score and the terms it matched.
+
+    ``matched`` counts every field; ``body_matched`` only the paragraph's own text (None when an
+    engine cannot tell, which then counts as all body).
+    """
 
     doc: int
     score: float
     matched: frozenset[str]
+    body_matched: frozenset[str] | None = None
+
+    @property
+    def context_only(self) -> frozenset[str]:
+        """Terms matched only through the title or section, not the paragraph text."""
+        return frozenset() if self.body_matched is None else self.matched - self.body_matched
 
 
 @runtime_checkable

@@ -97,6 +97,7 @@ class RankBM25Engine:
             return []
         scores = np.zeros(self._n)
         matched: dict[int, set[str]] = {}
+        in_body: dict[int, set[str]] = {}
         for qt in query:
             for name, field in self._fields.items():
                 ids, contrib = field.score(qt.term)
@@ -105,6 +106,8 @@ class RankBM25Engine:
                 np.add.at(scores, ids, qt.weight * self._weights[name] * contrib)
                 for i in ids.tolist():
                     matched.setdefault(i, set()).add(qt.term)
+                    if name == "body":
+                        in_body.setdefault(i, set()).add(qt.term)
         candidates = np.fromiter(matched.keys(), dtype=np.int64, count=len(matched))
         if allowed is not None and candidates.size:
             candidates = candidates[allowed[candidates]]
@@ -113,5 +116,11 @@ class RankBM25Engine:
             return []
         order = np.lexsort((candidates, -scores[candidates]))[:k]
         return [
-            Hit(int(i), float(scores[i]), frozenset(matched[int(i)])) for i in candidates[order]
+            Hit(
+                int(i),
+                float(scores[i]),
+                frozenset(matched[int(i)]),
+                frozenset(in_body.get(int(i), ())),
+            )
+            for i in candidates[order]
         ]
