@@ -38,18 +38,19 @@ QUESTION_FLOORS = {
     "hit@3": 0.78,
     "mrr@10": 0.74,
     "ndcg@10": 0.70,
-    "refusal_precision": 0.62,
-    "refusal_recall": 0.75,
+    "refusal_precision": 0.64,
+    "refusal_recall": 0.84,
     "sentence_accuracy": 0.66,
 }
 #: At most this many answerable questions may be refused.
 MAX_FALSE_REFUSALS = 8
 
 #: Test-collection floors: (MAP, nDCG@10). The plain rank-bm25 rows of the shared README are
-#: 0.280/0.426 (Vaswani) and 0.307/0.367 (Cranfield); the best rows 0.285/0.439 and 0.310/0.372.
+#: 0.280/0.426 (Vaswani) and 0.307/0.367 (Cranfield), its best rows 0.285/0.439 and 0.310/0.372,
+#: and Terrier's published Vaswani BM25 MAP is 0.2965: the Vaswani MAP floor is the goal, 0.30.
 COLLECTION_FLOORS = {
-    "vaswani": (0.285, 0.435),
-    "cranfield": (0.318, 0.385),
+    "vaswani": (0.300, 0.450),
+    "cranfield": (0.315, 0.385),
 }
 
 
