@@ -23,7 +23,11 @@ from bot.errors import TalksBotError
 log = logging.getLogger(__name__)
 
 #: Modules that add subcommands; each has ``register(subparsers: argparse._SubParsersAction)``.
-COMMAND_MODULES: tuple[str, ...] = ("bot.eval_cli", "bot.bench")
+COMMAND_MODULES: tuple[str, ...] = (
+    "bot.eval_cli",
+    "bot.bench",
+    "bot.frontends.discord_bot.command",
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 

@@ -81,6 +81,7 @@ class _Session:
     ws: web.WebSocketResponse | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     valid: bool = True
+    ready: bool = False  # READY and every GUILD_CREATE sent
 
 
 @dataclass
@@ -252,6 +253,12 @@ class FakeDiscord:
     async def wait_for_identify(self, count: int = 1, timeout: float = 5.0) -> dict[str, Any]:
         await self.wait_until(lambda: len(self.identifies) >= count, timeout)
         return self.identifies[count - 1]
+
+    async def wait_for_ready(self, shards: int = 1, timeout: float = 5.0) -> None:
+        """Wait until ``shards`` sessions got READY and their GUILD_CREATEs."""
+        await self.wait_until(
+            lambda: sum(s.ready and s.valid for s in self._sessions.values()) >= shards, timeout
+        )
 
     async def wait_for_commands(
         self, guild_id: str | None = None, timeout: float = 5.0
@@ -840,6 +847,7 @@ class FakeDiscord:
         )
         for _ in guilds:
             await self._send_dispatch(session, "GUILD_CREATE", self.guild)
+        session.ready = True
         return session
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> _Session | None:
