@@ -39,6 +39,7 @@ from bot.config import Settings
 from bot.corpus import Article, Corpus, Passage, load_corpus
 from bot.index import Engine, FieldedDoc, Hit, WeightedTerm, build_engine, idf
 from bot.sentences import sentence_spans
+from bot.spelling import SpellingCorrector
 
 if TYPE_CHECKING:
     from bot.index.store import IndexStore
@@ -119,6 +120,14 @@ class Answerer:
         self._framing = frozenset(
             t for word in settings.answer.framing_words for t in self.analyzer.terms(word)
         )
+        vocabulary = getattr(self.engine, "vocabulary", None)
+        self._speller = (
+            SpellingCorrector(vocabulary())
+            if settings.answer.spelling and vocabulary is not None
+            else None
+        )
+        #: Syndicated copies, found once at index time (bot.collapse).
+        self.copies: CopyGroups = find_copies(corpus.passages, settings.collapse)
 
     @classmethod
     def from_settings(cls, settings: Settings, store: IndexStore | None = None) -> Answerer:
@@ -202,6 +211,24 @@ class Answerer:
             dataclasses.replace(qt, weight=qt.weight * weight) if qt.term in self._framing else qt
             for qt in self.analyzer.query(question)
         ]
+        return query + self._corrections(query)
+
+    def _corrections(self, query: Sequence[QueryTerm]) -> list[QueryTerm]:
+        """Stand-ins for typed words the corpus never uses ("sumit" -> "summit"), marked as
+        aliases of the typed word so the no-answer rule credits the word when they match."""
+        if self._speller is None:
+            return []
+        present = {qt.term for qt in query}
+        out = []
+        for qt in query:
+            if qt.alias_for or self.engine.doc_freq(qt.term):
+                continue
+            fixed = self._speller.correct(qt.term)
+            if fixed and fixed not in present:
+                present.add(fixed)
+                weight = qt.weight * self.settings.answer.spelling_weight
+                out.append(QueryTerm(fixed, weight, (qt.term,), (fixed,)))
+        return out
 
     def idf(self, term: str) -> float:
         """Lucene IDF of ``term`` over this corpus (highest for unseen terms)."""

@@ -154,3 +154,23 @@ def test_answerer_is_built_from_a_corpus_without_reloading(settings):
     corpus = load_corpus(settings.corpus)
     answerer = Answerer(settings, corpus)
     assert answerer.answer("Singapore summit").answered
+
+
+def test_misspelt_words_are_corrected_against_the_corpus(service):
+    answer = service.answer("trump kim sumit in singapor")
+    assert answer.answered
+    assert answer.passages[0].passage.paragraph == 4
+
+
+def test_corrections_do_not_rescue_unrelated_questions(service):
+    assert not service.answer("What is the capital of Frence?").answered
+
+
+def test_partial_alias_phrase_does_not_stand_in(service):
+    # "United States" shares "united" with the UN alias "United Nations"; that must not count.
+    assert not service.answer("what sanctions has the UN imposed").answered
+
+
+def test_title_words_alone_do_not_make_an_answer(service):
+    # "jong" and "un" are only in the article title (the caption that names him is furniture)
+    assert not service.answer("how old is kim jong un").answered

@@ -15,7 +15,7 @@ using the library differently rather than by rewriting its formulas:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
@@ -89,6 +89,10 @@ class RankBM25Engine:
 
     def doc_freq(self, term: str) -> int:
         return self._df.get(term, 0)
+
+    def vocabulary(self) -> Mapping[str, int]:
+        """Every body term with its document frequency (for spelling correction)."""
+        return self._df
 
     def search(
         self, query: Sequence[WeightedTerm], k: int, allowed: np.ndarray | None = None
