@@ -126,8 +126,6 @@ class Answerer:
             if settings.answer.spelling and vocabulary is not None
             else None
         )
-        #: Syndicated copies, found once at index time (bot.collapse).
-        self.copies: CopyGroups = find_copies(corpus.passages, settings.collapse)
 
     @classmethod
     def from_settings(cls, settings: Settings, store: IndexStore | None = None) -> Answerer:
@@ -207,7 +205,7 @@ class Answerer:
         "how was it described") weighed down by ``answer.framing_weight``: they should
         neither decide the ranking nor make a question look unanswerable."""
         weight = self.settings.answer.framing_weight
-        return [
+        query = [
             dataclasses.replace(qt, weight=qt.weight * weight) if qt.term in self._framing else qt
             for qt in self.analyzer.query(question)
         ]
