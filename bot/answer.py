@@ -279,15 +279,14 @@ class Answerer:
     def _choose(self, query: Sequence[QueryTerm], hits: Sequence[Hit], k: int) -> list[Hit]:
         threshold = self.settings.answer.min_coverage
         chosen: list[Hit] = []
-        seen_text: set[object] = set()
+        seen_text: set[str] = set()
         for hit in hits:
             if hit.score <= 0 or self.coverage(query, hit.matched, hit.context_only) < threshold:
                 continue
             key = " ".join(self.corpus.passages[hit.doc].text.split()).casefold()
-            group = self.copies.key(hit.doc)
-            if key in seen_text or group in seen_text:
+            if key in seen_text:
                 continue
-            seen_text.update((key, group))
+            seen_text.add(key)
             chosen.append(hit)
             if len(chosen) == k:
                 break

@@ -19,6 +19,7 @@ from typing import TextIO
 from bot import __version__
 from bot.config import Settings, load_settings
 from bot.errors import TalksBotError
+from bot.news_cli import add_filter_arguments, filters_from_args
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.eval_cli",
     "bot.bench",
+    "bot.news_cli",
     "bot.frontends.discord_bot.command",
 )
 
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+", help='the question, or "-" to read one per line')
     ask.add_argument("--top", type=int, metavar="K", help="passages to quote (default: config)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    add_filter_arguments(ask)
     ask.set_defaults(func=run_ask)
 
     check = sub.add_parser("check", help="validate the config and corpus and print statistics")
@@ -137,13 +140,14 @@ def run_ask(args: argparse.Namespace) -> int:
     settings = load(args)
     if args.top is not None and not 1 <= args.top <= 10:
         raise TalksBotError("--top must be between 1 and 10")
+    filters = filters_from_args(args)
     service = make_service(settings)
     if args.question == ["-"]:
         questions = (line.rstrip("\n") for line in args.stdin if line.strip())
     else:
         questions = iter([" ".join(args.question)])
     for question in questions:
-        answer = service.answer(question, top_k=args.top)
+        answer = service.answer(question, top_k=args.top, filters=filters)
         if args.json:
             args.stdout.write(answer_to_json(answer) + "\n")
         else:
@@ -176,6 +180,11 @@ def run_check(args: argparse.Namespace) -> int:
     if dates:
         out.write(f"dates:      {dates[0].isoformat()} to {dates[-1].isoformat()}\n")
     out.write(f"engine:     {answerer.engine.name} ({settings.retrieval.algorithm})\n")
+    copies = answerer.copies
+    out.write(
+        f"duplicates: {copies.duplicates} passages are syndicated copies, in "
+        f"{len(copies.groups)} groups (collapse {'on' if settings.collapse.enabled else 'off'})\n"
+    )
     for warning in corpus.warnings:
         out.write(f"warning: {warning}\n")
     if corpus.warnings and args.strict:
