@@ -115,7 +115,7 @@ class CollapseSettings(_Section):
     """Syndicated-copy collapse: near-identical passages in several articles shown once."""
 
     enabled: bool = True
-    threshold: float = Field(0.8, gt=0.0, le=1.0)
+    threshold: float = Field(0.6, gt=0.0, le=1.0)
     shingle_words: int = Field(3, ge=1, le=10)
     num_perm: int = Field(128, ge=16, le=1024)
 

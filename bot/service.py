@@ -17,6 +17,7 @@ import numpy as np
 from bot.answer import Answer, Answerer
 from bot.config import Settings
 from bot.errors import TalksBotError
+from bot.filters import Filters, allowed_mask
 from bot.index.store import IndexStore
 
 log = logging.getLogger(__name__)
@@ -66,10 +67,22 @@ class AnswerService:
         return self._answerer
 
     def answer(
-        self, question: str, top_k: int | None = None, allowed: np.ndarray | None = None
+        self,
+        question: str,
+        top_k: int | None = None,
+        allowed: np.ndarray | None = None,
+        filters: Filters | None = None,
     ) -> Answer:
-        """Answer with whichever answerer is current when the question arrives."""
-        return self._answerer.answer(question, top_k=top_k, allowed=allowed)
+        """Answer with whichever answerer is current when the question arrives.
+
+        ``filters`` (dates, outlets; :mod:`bot.filters`) become the ``allowed`` mask over that
+        answerer's corpus; an unknown outlet or an empty selection raises
+        :class:`~bot.filters.FilterError`, whose message lists what is valid.
+        """
+        answerer = self._answerer
+        if filters:
+            allowed = allowed_mask(filters, answerer.corpus)
+        return answerer.answer(question, top_k=top_k, allowed=allowed)
 
     def reload(self) -> ReloadResult:
         """Re-read the corpus, rebuild, and swap; blocking, so call it off the event loop.

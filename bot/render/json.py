@@ -1,9 +1,11 @@
 """The JSON rendering of an answer: a stable contract for scripts.
 
 ``{"question", "answered", "message", "took_ms", "passages": [{"rank", "score", "text",
-"highlights", "paragraph", "section", "article": {"id", "title", "source", "date", "url"}}]}``,
-where ``text`` is the passage exactly as in the article and ``highlights`` are ``[start, end]``
-character offsets into it. Keys are only ever added, never renamed or removed.
+"highlights", "paragraph", "section", "article": {"id", "title", "source", "date", "url"},
+"copies": [{"paragraph", "article": {...}}]}]}``, where ``text`` is the passage exactly as in the
+article, ``highlights`` are ``[start, end]`` character offsets into it, and ``copies`` are the
+other articles that carried the same (or near-identical) text, oldest first (see bot.collapse).
+Keys are only ever added, never renamed or removed.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ def passage_to_dict(item: AnsweredPassage) -> dict[str, Any]:
         "paragraph": item.passage.paragraph,
         "section": item.passage.section,
         "article": article_to_dict(item.passage.article),
+        "copies": [
+            {"paragraph": copy.paragraph, "article": article_to_dict(copy.article)}
+            for copy in item.copies
+        ],
     }
 
 

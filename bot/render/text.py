@@ -40,6 +40,9 @@ def _render_passage(item: AnsweredPassage, color: bool, width: int) -> list[str]
     if item.passage.article.url:
         citation += f" <{item.passage.article.url}>"
     lines.append(f"{DIM}{citation}{RESET}" if color else citation)
+    for copy in item.copies:  # syndicated copies: the same text in other outlets
+        also = f"      also in {format_citation(copy)}"
+        lines.append(f"{DIM}{also}{RESET}" if color else also)
     return lines
 
 
