@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.analysis import Analyzer, QueryTerm
+from bot.collapse import CopyGroups, find_copies
 from bot.config import Settings
 from bot.corpus import Article, Corpus, Passage, load_corpus
 from bot.index import Engine, FieldedDoc, Hit, WeightedTerm, build_engine, idf
@@ -69,6 +70,8 @@ class AnsweredPassage:
     score: float
     passage: Passage
     highlights: tuple[tuple[int, int], ...] = ()
+    #: The same text in other articles (syndicated copies), oldest first; see bot.collapse.
+    copies: tuple[Passage, ...] = ()
 
     @property
     def article(self) -> Article:
@@ -126,6 +129,8 @@ class Answerer:
             if settings.answer.spelling and vocabulary is not None
             else None
         )
+        #: Syndicated copies, found once at index time (bot.collapse).
+        self.copies: CopyGroups = find_copies(corpus.passages, settings.collapse)
 
     @classmethod
     def from_settings(cls, settings: Settings, store: IndexStore | None = None) -> Answerer:
@@ -147,11 +152,17 @@ class Answerer:
         question: str,
         top_k: int | None = None,
         allowed: np.ndarray | None = None,
+        *,
+        limit: int = 10,
     ) -> Answer:
-        """Answer one question. Never raises for any string ``question``."""
+        """Answer one question. Never raises for any string ``question``.
+
+        ``top_k`` is capped at ``limit``: 10 for answers; listings such as the timeline
+        (:mod:`bot.timeline`) ask for more.
+        """
         started = time.perf_counter()
         prepared = self._prepare(question)
-        k = max(1, min(top_k or self.settings.answer.top_k, 10))
+        k = max(1, min(top_k or self.settings.answer.top_k, limit))
         answer = self._answer(prepared, k, allowed)
         took = (time.perf_counter() - started) * 1000.0
         return Answer(
@@ -193,6 +204,7 @@ class Answerer:
                 score=round(hit.score, 6),
                 passage=self.corpus.passages[hit.doc],
                 highlights=self.highlight(self.corpus.passages[hit.doc].text, query),
+                copies=self._copies(hit.doc, allowed),
             )
             for rank, hit in enumerate(chosen, start=1)
         )
@@ -276,17 +288,28 @@ class Answerer:
         )
         return got / total
 
+    def _copies(self, doc: int, allowed: np.ndarray | None) -> tuple[Passage, ...]:
+        """The copies of passage ``doc`` that the filters allow, oldest first."""
+        copies = [
+            self.corpus.passages[i]
+            for i in self.copies.copies_of(doc)
+            if allowed is None or allowed[i]
+        ]
+        copies.sort(key=lambda p: (p.article.date is None, p.article.date, p.article.source or ""))
+        return tuple(copies)
+
     def _choose(self, query: Sequence[QueryTerm], hits: Sequence[Hit], k: int) -> list[Hit]:
         threshold = self.settings.answer.min_coverage
         chosen: list[Hit] = []
-        seen_text: set[str] = set()
+        seen_text: set[object] = set()
         for hit in hits:
             if hit.score <= 0 or self.coverage(query, hit.matched, hit.context_only) < threshold:
                 continue
             key = " ".join(self.corpus.passages[hit.doc].text.split()).casefold()
-            if key in seen_text:
+            group = self.copies.key(hit.doc)
+            if key in seen_text or group in seen_text:
                 continue
-            seen_text.add(key)
+            seen_text.update((key, group))
             chosen.append(hit)
             if len(chosen) == k:
                 break
