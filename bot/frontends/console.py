@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bot.answer import Answer
+from bot.filters import FilterError, parse_inline
 from bot.render.text import render_answer, render_sources
 from bot.service import AnswerService
 
@@ -45,6 +47,8 @@ class Console:
     color: bool | None = None
     history_file: Path | None = None
     commands: dict[str, Command] = field(default_factory=dict)
+    #: The answer shown last (for ``:more`` and ``:good``/``:bad``).
+    last_answer: Answer | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.interactive is None:
@@ -77,7 +81,13 @@ class Console:
             else:
                 command(self, arg.strip())
             return True
-        answer = self.service.answer(text)
+        try:
+            filters, question = parse_inline(text)  # since:/until:/source: before the question
+            answer = self.service.answer(question, filters=filters)
+        except FilterError as exc:
+            self.write(f"{exc}\n")
+            return True
+        self.last_answer = answer
         if not self.interactive:
             self.write(f"Q: {answer.question}\n")
         self.write(render_answer(answer, color=bool(self.color)))
@@ -110,8 +120,12 @@ class Console:
 
 
 def default_commands() -> dict[str, Command]:
+    from bot.frontends.console_news import HELP as NEWS_HELP
+    from bot.frontends.console_news import news_commands
+
     return {
-        "help": lambda console, _arg: console.write(HELP),
+        **news_commands(),
+        "help": lambda console, _arg: console.write(HELP + NEWS_HELP),
         "sources": lambda console, _arg: console.write(
             render_sources(console.service.answerer.corpus.articles)
         ),
