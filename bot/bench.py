@@ -14,7 +14,8 @@ real restart:
 
 1. ``build``: index the corpus from nothing (analysis included), persisting what the engine
    persists; ``build_s`` and ``build_peak_rss_mib``.
-2. ``serve``: a new process opens what was persisted (``warm_start_s``), then answers the
+2. ``serve``: a new process opens what was persisted (``warm_start_s``; ``ready_s`` adds the
+   answer layer's corpus-wide set-up, such as syndicated-copy detection), then answers the
    questions with the full answer path -- analysis, retrieval, the "no answer" rule, sentence
    highlighting, citations -- timing each (``p50_ms``, ``p95_ms``); ``peak_rss_mib`` is that
    process's peak. With ``--loop-lag`` it also answers a steady stream of questions from an
@@ -92,6 +93,9 @@ class BenchResult:
     build_peak_rss_mib: float
     questions: int
     answered: int
+    #: A restart until the first question can be answered: ``warm_start_s`` plus the answer
+    #: layer's own corpus-wide set-up (spelling vocabulary, syndicated-copy detection).
+    ready_s: float | None = None
     loop_lag_p99_ms: float | None = None
     loop_lag_max_ms: float | None = None
     loop_answer_p95_ms: float | None = None
@@ -239,15 +243,16 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     if spec["engine"] == "naive-rank-bm25":
         answerer: Any = _NaiveAnswerer(corpus)
+        index_s = time.perf_counter() - started
     else:
         from bot.answer import Answerer
         from bot.index.store import IndexStore
 
         store = IndexStore(settings)
         engine = store.engine(corpus)
+        index_s = time.perf_counter() - started
         answerer = Answerer(settings, corpus, store.analyzer, engine)
-    ready_s = time.perf_counter() - started
-    result: dict[str, Any] = {"ready_s": ready_s}
+    result: dict[str, Any] = {"index_s": index_s, "ready_s": time.perf_counter() - started}
     if spec["phase"] == "build":
         result["rss_mib"] = _rss_mib()
         return result
@@ -374,8 +379,9 @@ def run_bench(
             yield BenchResult(
                 engine=engine,
                 passages=passages,
-                build_s=round(built["ready_s"], 3),
-                warm_start_s=None if engine == "naive-rank-bm25" else round(served["ready_s"], 3),
+                build_s=round(built["index_s"], 3),
+                warm_start_s=None if engine == "naive-rank-bm25" else round(served["index_s"], 3),
+                ready_s=round(served["ready_s"], 3),
                 p50_ms=served["p50_ms"],
                 p95_ms=served["p95_ms"],
                 peak_rss_mib=round(served["rss_mib"], 1),
@@ -396,6 +402,7 @@ _COLUMNS = (
     ("passages", "passages", "{:,}"),
     ("build_s", "build s", "{:.2f}"),
     ("warm_start_s", "warm start s", "{:.2f}"),
+    ("ready_s", "ready s", "{:.2f}"),
     ("p50_ms", "p50 ms", "{:.2f}"),
     ("p95_ms", "p95 ms", "{:.2f}"),
     ("peak_rss_mib", "peak RSS MiB", "{:.0f}"),

@@ -27,7 +27,7 @@ restricted to the hits, tells which hits contain the term in any field.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +52,8 @@ _WRITER_HEAP = 256_000_000
 _FILTER_MAX_TERMS = 20_000
 #: Extra hits fetched so that equal scores can be ordered by passage, as rank-bm25 does.
 _TIE_SLACK = 8
+#: Probe score of a body match (title and section matches score 1 each).
+_BODY_MARK = 4.0
 
 
 def schema() -> tantivy.Schema:
@@ -164,6 +166,7 @@ class TantivyEngine:
         self._searcher = self._index.searcher()
         self._n = int(self._searcher.num_docs)
         self._df: dict[str, int] = {}
+        self._vocabulary: dict[str, int] | None = None
 
     # ----------------------------------------------------------------- Engine
 
@@ -179,6 +182,12 @@ class TantivyEngine:
             self._df.clear()
         df = self._df[term] = int(self._searcher.doc_freq("body", term))
         return df
+
+    def vocabulary(self) -> Mapping[str, int]:
+        """Every body term with its document frequency (for spelling correction)."""
+        if self._vocabulary is None:
+            self._vocabulary = dict(self._searcher.terms_with_prefix("body", ""))
+        return self._vocabulary
 
     def search(
         self, query: Sequence[WeightedTerm], k: int, allowed: np.ndarray | None = None
@@ -205,7 +214,16 @@ class TantivyEngine:
         if not ranked:
             return []
         matched = self._matched(weights, [pos for pos, _ in ranked])
-        return [Hit(pos, score, frozenset(matched.get(pos, ()))) for pos, score in ranked]
+        none: tuple[set[str], set[str]] = (set(), set())
+        return [
+            Hit(
+                pos,
+                score,
+                frozenset(matched.get(pos, none)[0]),
+                frozenset(matched.get(pos, none)[1]),
+            )
+            for pos, score in ranked
+        ]
 
     # ----------------------------------------------------------------- internals
 
@@ -270,20 +288,34 @@ class TantivyEngine:
                 return kept[:k]
             limit *= 4
 
-    def _matched(self, weights: dict[str, float], positions: list[int]) -> dict[int, set[str]]:
-        """For each hit, the query terms it contains in any field (one probe per term)."""
-        matched: dict[int, set[str]] = {}
+    def _matched(
+        self, weights: dict[str, float], positions: list[int]
+    ) -> dict[int, tuple[set[str], set[str]]]:
+        """For each hit, the query terms it contains in any field and in its body.
+
+        One probe per term, restricted to the hits: a body match scores 4 and a title or section
+        match 1 each, so a probe score of 4 or more means the body has the term.
+        """
+        matched: dict[int, tuple[set[str], set[str]]] = {}
         for term in weights:
-            clauses = self._term_query(term, boosts=False)
-            if not clauses:
-                continue
+            clauses = []
+            for name in FIELDS:
+                if name != "body" and self._weights[name] <= 0:
+                    continue
+                tq = tantivy.Query.term_query(self._schema, name, term)
+                mark = _BODY_MARK if name == "body" else 1.0
+                clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(tq, mark)))
             probe = self._restrict(tantivy.Query.boolean_query(clauses), positions)
             result = self._searcher.search(probe, len(positions), count=False)
             if not result.hits:
                 continue
             addresses = [address for _, address in result.hits]
-            for pos in self._searcher.fast_field_values(_POS, addresses):
-                matched.setdefault(int(pos), set()).add(term)
+            values = self._searcher.fast_field_values(_POS, addresses)
+            for (score, _), pos in zip(result.hits, values, strict=True):
+                anywhere, body = matched.setdefault(int(pos), (set(), set()))
+                anywhere.add(term)
+                if score >= _BODY_MARK:
+                    body.add(term)
         return matched
 
 
