@@ -286,7 +286,17 @@ def _full_length(item: AnsweredPassage) -> int:
 
 def _field_tail(item: AnsweredPassage) -> str:
     url = safe_url(item.passage.article.url)
-    return f"\n[Read the article]({url})" if url and len(url) <= _LINKED_URL_MAX else ""
+    link = f"\n[Read the article]({url})" if url and len(url) <= _LINKED_URL_MAX else ""
+    return link + _also_in(item)
+
+
+def _also_in(item: AnsweredPassage) -> str:
+    """Syndicated copies of the passage (the same text in other outlets), cited in one line."""
+    copies = getattr(item, "copies", ())
+    if not copies:
+        return ""
+    cited = "; ".join(format_citation(copy) for copy in copies)
+    return "\n*also in* " + fit(cited, _CITATION_MAX)
 
 
 def _buttons(articles: Sequence[Article]) -> tuple[LinkButton, ...]:
@@ -322,7 +332,7 @@ def render_answer(answer: Answer) -> Reply:
     count = f"{_plural(len(passages), 'passage')} from {_plural(len(articles), 'article')}"
     footer = shorten_plain(f"{notices} · {count}" if notices else count, 500)
     names = [citation(item, _FIELD_NAME_BUDGET, link=False) for item in others]
-    best_cite = "\n— " + citation(best)
+    best_cite = "\n— " + citation(best) + _also_in(best)
     tails = [_field_tail(item) for item in others]
 
     # 6000 across the embed: title, footer, names and citations first; quotes share the rest.

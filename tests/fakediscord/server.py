@@ -195,6 +195,11 @@ class FakeDiscord:
         return f"ws://127.0.0.1:{self.port}/"
 
     @property
+    def session_ids(self) -> list[str]:
+        """Gateway sessions opened by IDENTIFY, oldest first."""
+        return list(self._sessions)
+
+    @property
     def guild(self) -> dict[str, Any]:
         return payloads.guild(
             self.guild_id,
