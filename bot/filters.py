@@ -158,6 +158,8 @@ def parse_inline(text: str) -> tuple[Filters, str]:
         key = match["key"].lower()
         key = _KEY_ALIASES.get(key, key)
         value = next(v for v in (match["dq"], match["sq"], match["bare"]) if v is not None)
+        if match["bare"] is not None:
+            value = value.rstrip(",;")  # "source:Lantern, what happened?"
         if not value.strip():
             raise FilterError(f"{key}: needs a value, e.g. {key}:{_example(key)}")
         if key == "source":
