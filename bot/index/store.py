@@ -330,6 +330,19 @@ def _prune(root: Path, keep: Path) -> None:
         _remove(entry)
 
 
+def _prune_files(directory: Path, pattern: str, keep: Path) -> None:
+    """Remove all but the newest :data:`KEEP_OLD` files matching ``pattern`` besides ``keep``."""
+    others = []
+    for path in directory.glob(pattern):
+        if path != keep:
+            with contextlib.suppress(OSError):
+                others.append((path.stat().st_mtime, path))
+    others.sort(reverse=True)
+    for _, path in others[KEEP_OLD:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 # --------------------------------------------------------------------------- analysed cache
 
 
@@ -415,6 +428,7 @@ class AnalysedCache:
                     os.unlink(tmp)
                 raise
             self._dirty = False
+            _prune_files(self.path.parent, "analysed-*.pkl", keep=self.path)
         if release and self.path is not None:
             self._articles = None
 

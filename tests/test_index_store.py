@@ -1,0 +1,225 @@
+"""The index store: persisted indexes and analysed passages are reused while valid, rebuilt when
+the corpus or the analysis changes, and never served when damaged."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.answer import Answerer, fielded_docs
+from bot.config import Settings, load_settings
+from bot.corpus import load_corpus
+from bot.index.store import MARKER, IndexStore, analyse_passages, check_dir, persisted_dir
+
+REPO = Path(__file__).resolve().parent.parent
+ZORBLAX = REPO / "tests" / "fixtures" / "zorblax"
+QUESTION = "Where was the Zorblax Accord signed?"
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(ZORBLAX, folder)
+    return folder
+
+
+def _settings(tmp_path: Path, corpus_dir: Path, *overrides: str) -> Settings:
+    return load_settings(
+        REPO / "config.yaml",
+        [
+            f"corpus.path={corpus_dir}",
+            f"cache_dir={tmp_path / 'cache'}",
+            "retrieval.engine=tantivy",
+            *overrides,
+        ],
+    )
+
+
+def _open(settings: Settings) -> tuple[Answerer, IndexStore]:
+    store = IndexStore(settings)
+    return Answerer.from_settings(settings, store), store
+
+
+def _index_dirs(settings: Settings) -> list[Path]:
+    root = Path(settings.cache_dir) / "index" / "tantivy"
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def test_restart_opens_instead_of_rebuilding(tmp_path: Path, corpus_dir: Path) -> None:
+    settings = _settings(tmp_path, corpus_dir)
+    first, store = _open(settings)
+    assert store.last is not None and not store.last.opened
+    assert store.last.analysed_articles == 7
+    second, store = _open(settings)
+    assert store.last is not None and store.last.opened
+    assert store.last.analysed_articles == 0  # nothing re-analysed on a warm start
+    assert second.answer(QUESTION).passages == first.answer(QUESTION).passages
+    assert len(_index_dirs(settings)) == 1
+
+
+def test_field_weights_need_no_rebuild(tmp_path: Path, corpus_dir: Path) -> None:
+    _open(_settings(tmp_path, corpus_dir))
+    _, store = _open(_settings(tmp_path, corpus_dir, "retrieval.title_weight=0.7"))
+    assert store.last is not None and store.last.opened
+
+
+def test_changed_article_rebuilds_and_reanalyses_only_it(tmp_path: Path, corpus_dir: Path) -> None:
+    settings = _settings(tmp_path, corpus_dir)
+    _open(settings)
+    path = corpus_dir / "07_weather.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("three days", "nine days"), encoding="utf-8"
+    )
+    answerer, store = _open(settings)
+    assert store.last is not None and not store.last.opened
+    assert (store.last.analysed_articles, store.last.reused_articles) == (1, 6)
+    answer = answerer.answer("how long was the ferry crossing closed by fog")
+    assert "nine days" in answer.passages[0].passage.text
+
+
+def test_analysis_setting_change_rebuilds(tmp_path: Path, corpus_dir: Path) -> None:
+    first_settings = _settings(tmp_path, corpus_dir)
+    _open(first_settings)
+    _, store = _open(_settings(tmp_path, corpus_dir, "analysis.stemmer=porter"))
+    assert store.last is not None and not store.last.opened
+    assert store.last.analysed_articles == 7
+
+
+def test_rank_bm25_restart_does_not_reanalyse(tmp_path: Path, corpus_dir: Path) -> None:
+    settings = _settings(tmp_path, corpus_dir, "retrieval.engine=rank-bm25")
+    first, store = _open(settings)
+    assert store.last is not None and store.last.analysed_articles == 7
+    second, store = _open(settings)
+    assert store.last is not None and store.last.analysed_articles == 0
+    assert second.answer(QUESTION).passages == first.answer(QUESTION).passages
+
+
+def test_no_persistence_writes_nothing(tmp_path: Path, corpus_dir: Path) -> None:
+    settings = _settings(tmp_path, corpus_dir, "retrieval.persist=false")
+    answerer, _ = _open(settings)
+    assert answerer.answer(QUESTION).answered
+    assert not (tmp_path / "cache").exists()
+
+
+def test_analysed_passages_match_the_answer_layer(settings: Settings) -> None:
+    corpus = load_corpus(settings.corpus)
+    store = IndexStore(settings, persist=False)
+    assert analyse_passages(corpus.passages, store.analyzer) == fielded_docs(
+        corpus.passages, store.analyzer
+    )
+
+
+# --------------------------------------------------------------------------- damage
+
+
+def _damage_largest_file(directory: Path) -> None:
+    target = max(
+        (p for p in directory.iterdir() if p.is_file() and p.name != MARKER),
+        key=lambda p: p.stat().st_size,
+    )
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(_damage_largest_file, id="flipped-byte"),
+        pytest.param(lambda d: (d / MARKER).unlink(), id="no-marker"),
+        pytest.param(lambda d: (d / MARKER).write_text("{not json"), id="bad-marker"),
+        pytest.param(
+            lambda d: next(p for p in d.iterdir() if p.name.endswith(".idx")).write_bytes(b""),
+            id="truncated",
+        ),
+        pytest.param(lambda d: (d / "meta.json").unlink(), id="missing-file"),
+    ],
+)
+def test_damaged_index_is_rebuilt_not_served(
+    tmp_path: Path, corpus_dir: Path, damage, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = _settings(tmp_path, corpus_dir)
+    first, _ = _open(settings)
+    expected = first.answer(QUESTION).passages
+    (directory,) = _index_dirs(settings)
+    damage(directory)
+    with caplog.at_level(logging.WARNING, logger="bot.index.store"):
+        answerer, store = _open(settings)
+    assert store.last is not None and not store.last.opened
+    assert "unusable" in caplog.text
+    assert answerer.answer(QUESTION).passages == expected
+    assert check_dir(directory, directory.name) is None
+
+
+def test_interrupted_build_leaves_nothing_servable(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+
+    def failing_build(path: Path) -> dict:
+        (path / "half").write_text("half-written")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        persisted_dir(root, "k1", failing_build, validate=lambda _: None)
+    assert not (root / "k1").exists()
+    assert [p.name for p in root.iterdir()] == []  # the temporary directory went too
+
+    def good_build(path: Path) -> dict:
+        (path / "data").write_text("complete")
+        return {"passages": 1}
+
+    path, opened = persisted_dir(root, "k1", good_build, validate=lambda _: None)
+    assert not opened
+    assert json.loads((path / MARKER).read_text())["passages"] == 1
+    path, opened = persisted_dir(root, "k1", good_build, validate=lambda _: None)
+    assert opened
+
+
+def test_marker_for_another_key_is_rejected(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    path, _ = persisted_dir(
+        root, "k1", lambda p: (p / "x").write_text("x") and {}, validate=lambda _: None
+    )
+    assert check_dir(path, "k2") is not None
+
+
+def test_corrupt_analysed_cache_is_ignored(tmp_path: Path, corpus_dir: Path) -> None:
+    settings = _settings(tmp_path, corpus_dir, "retrieval.engine=rank-bm25")
+    _open(settings)
+    (pickle_path,) = (Path(settings.cache_dir) / "index").glob("analysed-*.pkl")
+    data = bytearray(pickle_path.read_bytes())
+    data[-10] ^= 0xFF
+    pickle_path.write_bytes(bytes(data))
+    answerer, store = _open(settings)
+    assert store.last is not None and store.last.analysed_articles == 7
+    assert answerer.answer(QUESTION).answered
+
+
+def test_old_indexes_are_pruned(tmp_path: Path, corpus_dir: Path) -> None:
+    settings = _settings(tmp_path, corpus_dir)
+    path = corpus_dir / "07_weather.md"
+    for days in ("four", "five", "six", "seven", "eight"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace("closed the river crossing", f"closed the river crossing ({days})"),
+            encoding="utf-8",
+        )
+        _open(settings)
+    assert 1 < len(_index_dirs(settings)) <= 3  # the current one and at most two older
+
+
+def test_old_analysed_caches_are_pruned(tmp_path: Path, corpus_dir: Path) -> None:
+    for stemmer in ("english", "porter", "none"):
+        for acronyms in ("[US]", "[UN]"):
+            settings = _settings(
+                tmp_path,
+                corpus_dir,
+                "retrieval.engine=rank-bm25",
+                f"analysis.stemmer={stemmer}",
+                f"analysis.acronyms={acronyms}",
+            )
+            _open(settings)
+    assert len(list((Path(settings.cache_dir) / "index").glob("analysed-*.pkl"))) == 3
