@@ -1,0 +1,132 @@
+"""Timeline (bot.timeline) and more context (bot.context), through the core, CLI and console."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.context import ContextError, context_around
+from bot.filters import make_filters
+from bot.frontends.console import Console
+from bot.service import AnswerService
+from bot.timeline import MAX_ENTRIES, build_timeline
+from tests.newsdata import NEWS, OUTLETS, WIRE_ARTICLES, WIRE_QUESTION, news_settings
+
+TOPIC = "patrol rafts in the Grey Lagoon"
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory: pytest.TempPathFactory) -> AnswerService:
+    return AnswerService(news_settings(tmp_path_factory.mktemp("cache")))
+
+
+def test_timeline_is_ordered_by_article_date(news: AnswerService):
+    timeline = build_timeline(news.answerer, TOPIC)
+    dates = [e.date for e in timeline.entries]
+    assert len(dates) >= 5
+    assert dates == sorted(dates)
+    assert dates[0] == dt.date(2024, 1, 10) and dates[-1] == dt.date(2024, 5, 20)
+
+
+def test_timeline_uses_the_answer_rule(news: AnswerService):
+    """Same retrieval and "no answer" rule as answers: every entry is one an answer could quote,
+    and an off-topic question gives an empty timeline with the no-answer message."""
+    timeline = build_timeline(news.answerer, TOPIC, limit=MAX_ENTRIES)
+    answer = news.answerer.answer(TOPIC, top_k=MAX_ENTRIES, limit=MAX_ENTRIES)
+    assert {e.passage.id for e in timeline.entries} <= {
+        p.id for item in answer.passages for p in (item.passage, *item.copies)
+    }
+    empty = build_timeline(news.answerer, "What is the capital of France?")
+    assert not empty.found and empty.message and "don't answer" in empty.message
+
+
+def test_timeline_lists_a_syndicated_story_once_at_its_first_date(news: AnswerService):
+    timeline = build_timeline(news.answerer, WIRE_QUESTION, limit=MAX_ENTRIES)
+    wire = [e for e in timeline.entries if e.passage.article.id in WIRE_ARTICLES]
+    firsts = [e for e in wire if e.passage.paragraph == 1]
+    assert len(firsts) == 1
+    (entry,) = firsts
+    assert entry.date == dt.date(2024, 3, 15)  # the Lantern ran it a day later
+    assert {entry.passage.article.source, *(c.article.source for c in entry.copies)} == set(OUTLETS)
+
+
+def test_timeline_filters(news: AnswerService):
+    timeline = build_timeline(news.answerer, TOPIC, make_filters(since="2024-03"))
+    assert timeline.entries
+    assert all(e.date >= dt.date(2024, 3, 1) for e in timeline.entries)
+
+
+def test_timeline_can_list_more_than_an_answer(news: AnswerService):
+    assert len(build_timeline(news.answerer, "lagoon", limit=15).entries) > 10
+
+
+def _run(*argv: str, cache: Path) -> tuple[int, str]:
+    out = io.StringIO()
+    code = cli.main(
+        ["--set", f"corpus.path={NEWS}", "--set", f"cache_dir={cache}", *argv], stdout=out
+    )
+    return code, out.getvalue()
+
+
+def test_timeline_command_prints_one_dated_cited_line_each(tmp_path: Path):
+    code, out = _run("timeline", TOPIC, cache=tmp_path)
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) >= 5
+    for line in lines:
+        assert re.match(r"\d{4}-\d{2}-\d{2}  “.+” — .+ · \d{1,2} \w{3} \d{4} · ¶\d+", line), line
+    assert [line[:10] for line in lines] == sorted(line[:10] for line in lines)
+
+
+def test_timeline_command_json(tmp_path: Path):
+    code, out = _run("timeline", "--json", "--source", "courier", TOPIC, cache=tmp_path)
+    assert code == 0
+    data = json.loads(out)
+    assert data["found"] is True and data["topic"] == TOPIC
+    assert {e["article"]["source"] for e in data["entries"]} == {"The Vell Courier"}
+    assert [e["date"] for e in data["entries"]] == sorted(e["date"] for e in data["entries"])
+
+
+def test_timeline_command_rejects_a_bad_limit(tmp_path: Path, capsys):
+    code, _ = _run("timeline", "--limit", "0", TOPIC, cache=tmp_path)
+    assert code == 2
+    assert "--limit" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- more context
+
+
+def test_context_around_a_paragraph(news: AnswerService):
+    context = context_around(news.answerer.corpus, "zorblax-gazette", 3)
+    assert [p.paragraph for p in context.passages] == [2, 3, 4]
+    assert context.focus == 3 and context.total == 4
+    edge = context_around(news.answerer.corpus, "zorblax-gazette", 1, radius=2)
+    assert [p.paragraph for p in edge.passages] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("article", "paragraph", "message"),
+    [("gone-article", 1, "no longer in the corpus"), ("zorblax-gazette", 9, "paragraphs 1 to 4")],
+)
+def test_context_for_a_missing_passage_explains(news, article, paragraph, message):
+    with pytest.raises(ContextError, match=message):
+        context_around(news.answerer.corpus, article, paragraph)
+
+
+def test_console_more_and_timeline(news: AnswerService):
+    out = io.StringIO()
+    lines = ":more 1\nWhat did Chancellor Brimble call the signing?\n:more 1\n:more 7\n"
+    lines += f":timeline until:2024-02 {TOPIC}\n"
+    Console(news, stdin=io.StringIO(lines), stdout=out, interactive=False).run()
+    text = out.getvalue()
+    assert "Ask a question first" in text
+    assert "(paragraphs 2–4 of 4)" in text
+    assert '» ¶3 Chancellor Brimble of Upper Vell called the signing "a morning' in text
+    assert "Passage number must be 1 to" in text
+    assert "2024-01-10  “" in text and "2024-03-14" not in text.split(":timeline")[-1]
