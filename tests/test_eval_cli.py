@@ -35,8 +35,8 @@ questions:
   - id: no-football
     q: who won the football final in Madrid
     unanswerable: true
-  - id: no-mayor
-    q: what is the population of Paris
+  - id: no-goulash
+    q: what is the recipe for goulash
     unanswerable: true
 """
 

@@ -34,16 +34,16 @@ QUESTIONS = REPO / "tests" / "questions.yaml"
 
 #: Question-set floors (default config, shipped corpus).
 QUESTION_FLOORS = {
-    "hit@1": 0.70,
-    "hit@3": 0.78,
-    "mrr@10": 0.74,
-    "ndcg@10": 0.70,
-    "refusal_precision": 0.64,
-    "refusal_recall": 0.84,
-    "sentence_accuracy": 0.66,
+    "hit@1": 0.76,
+    "hit@3": 0.82,
+    "mrr@10": 0.79,
+    "ndcg@10": 0.73,
+    "refusal_precision": 0.75,
+    "refusal_recall": 0.875,
+    "sentence_accuracy": 0.74,
 }
 #: At most this many answerable questions may be refused.
-MAX_FALSE_REFUSALS = 8
+MAX_FALSE_REFUSALS = 6
 
 #: Test-collection floors: (MAP, nDCG@10). The plain rank-bm25 rows of the shared README are
 #: 0.280/0.426 (Vaswani) and 0.307/0.367 (Cranfield), its best rows 0.285/0.439 and 0.310/0.372,
