@@ -50,7 +50,9 @@ from bot.evaluation import (
     refusal_stats,
     run_from_rankings,
 )
+from bot.filters import allowed_mask
 from bot.index import Hit
+from bot.news_cli import filters_from_args
 
 __all__ = [
     "ABLATION",
@@ -193,7 +195,9 @@ def _paragraph_order(pid: str) -> tuple[str, int]:
     return article, int(paragraph) if paragraph.isdigit() else 0
 
 
-def evaluate_questions(answerer: Answerer, questions: Sequence[Question]) -> QuestionReport:
+def evaluate_questions(
+    answerer: Answerer, questions: Sequence[Question], allowed: Any = None
+) -> QuestionReport:
     """Ask every question of a question set and measure the answers.
 
     Ranking figures (hit@k, MRR@10, nDCG@10) are over what the bot *shows*, so a wrongly refused
@@ -204,7 +208,7 @@ def evaluate_questions(answerer: Answerer, questions: Sequence[Question]) -> Que
     qrels = question_qrels(questions, passages)
     outcomes = []
     for question in questions:
-        answer = answerer.answer(question.q, top_k=QUESTION_DEPTH)
+        answer = answerer.answer(question.q, top_k=QUESTION_DEPTH, allowed=allowed)
         shown = tuple(passage_id(p.article.id, p.passage.paragraph) for p in answer.passages)
         first_text = first_sentence = None
         if answer.passages:
@@ -218,7 +222,7 @@ def evaluate_questions(answerer: Answerer, questions: Sequence[Question]) -> Que
                 answerer.corpus.passages[h.doc].article.id,
                 answerer.corpus.passages[h.doc].paragraph,
             )
-            for h in _rank(answerer, question.q, QUESTION_DEPTH)
+            for h in _rank(answerer, question.q, QUESTION_DEPTH, allowed)
         )
         outcomes.append(
             QuestionOutcome(question, answer.answered, shown, first_text, first_sentence, retrieved)
@@ -264,7 +268,7 @@ def _sentence_figures(outcomes: Sequence[QuestionOutcome]) -> dict[str, float | 
     }
 
 
-def _rank(answerer: Answerer, text: str, k: int) -> list[Hit]:
+def _rank(answerer: Answerer, text: str, k: int, allowed: Any = None) -> list[Hit]:
     """The engine's top ``k`` for ``text``, weighted exactly as the answerer weighs a question.
 
     Uses the answerer's own query weighting so this ranking is the one ``answer`` filters.
@@ -272,7 +276,7 @@ def _rank(answerer: Answerer, text: str, k: int) -> list[Hit]:
     query = answerer.query(text)
     if not query:
         return []
-    return answerer.engine.search(answerer._weigh(query), k)
+    return answerer.engine.search(answerer._weigh(query), k, allowed)
 
 
 # --------------------------------------------------------------------------- collections
@@ -403,6 +407,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="compare against the standard ablation rows (stemming off, aliases off, ...)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    from bot.news_cli import add_filter_arguments  # --since/--until/--source (question sets)
+
+    add_filter_arguments(parser)
     parser.add_argument(
         "--misses", type=int, default=30, metavar="N", help="show at most N misses (default 30)"
     )
@@ -426,6 +433,8 @@ def run(args: argparse.Namespace) -> int:
     if any(collection):
         if not all(collection) or args.questions is not None:
             raise UsageError("give either a question set, or all of --corpus, --queries, --qrels")
+        if filters_from_args(args):
+            raise UsageError("--since/--until/--source apply to question sets, not collections")
     elif args.questions is None:
         raise UsageError(
             "give a question set (e.g. tests/questions.yaml) or --corpus/--queries/--qrels"
@@ -439,7 +448,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.questions is not None:
         questions = load_question_set(args.questions)
-        reports = [evaluate_questions(Answerer.from_settings(s), questions) for s in settings]
+        filters = filters_from_args(args)
+        reports = [
+            evaluate_questions(a, questions, allowed_mask(filters, a.corpus) if filters else None)
+            for a in map(Answerer.from_settings, settings)
+        ]
         _print_questions(args, variants, reports, out)
     else:
         docs = load_documents(args.corpus)
@@ -589,6 +602,9 @@ def _settings_note(args: argparse.Namespace) -> str:
         parts.append(f"config {args.config}")
     if args.overrides:
         parts.append("--set " + " ".join(args.overrides))
+    filters = filters_from_args(args)
+    if filters:
+        parts.append(f"only articles {filters.describe()}")
     return f" ({'; '.join(parts)})" if parts else ""
 
 

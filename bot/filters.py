@@ -260,7 +260,7 @@ def allowed_mask(filters: Filters, corpus: Corpus) -> np.ndarray | None:
     if not passing:
         dates = sorted(a.date for a in corpus.articles if a.date)
         span = f" The articles run from {_fmt(dates[0])} to {_fmt(dates[-1])}." if dates else ""
-        raise FilterError(f"No article is {filters.describe()}.{span}")
+        raise FilterError(f"No article matches the filters ({filters.describe()}).{span}")
     return np.fromiter(
         (p.article.id in passing for p in corpus.passages), dtype=bool, count=len(corpus.passages)
     )

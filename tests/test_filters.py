@@ -244,3 +244,16 @@ def test_console_inline_filters(news: AnswerService):
     assert f"Q: {WIRE_QUESTION}" in text
     assert "Quill Evening Lantern" in text and "The Daily Gazette of Nowhere ·" not in text
     assert "unknown source 'Atlantis'" in text
+
+
+def test_eval_takes_the_filter_flags(tmp_path: Path, capsys):
+    questions = str(Path(__file__).parent / "questions.yaml")
+    out = io.StringIO()
+    code = cli.main(
+        ["--set", f"cache_dir={tmp_path}", "eval", questions, "--since", "2018"], stdout=out
+    )
+    assert code == 0
+    assert "(only articles since 1 Jan 2018)" in out.getvalue()
+    code = cli.main(["--set", f"cache_dir={tmp_path}", "eval", questions, "--until", "2017"])
+    assert code == 2
+    assert "No article matches the filters (until 31 Dec 2017)" in capsys.readouterr().err
