@@ -253,7 +253,7 @@ def test_eval_takes_the_filter_flags(tmp_path: Path, capsys):
         ["--set", f"cache_dir={tmp_path}", "eval", questions, "--since", "2018"], stdout=out
     )
     assert code == 0
-    assert "(only articles since 1 Jan 2018)" in out.getvalue()
+    assert "; only articles since 1 Jan 2018)" in out.getvalue()
     code = cli.main(["--set", f"cache_dir={tmp_path}", "eval", questions, "--until", "2017"])
     assert code == 2
     assert "No article matches the filters (until 31 Dec 2017)" in capsys.readouterr().err
