@@ -144,12 +144,15 @@ class QueryTerm:
     ``alias_for`` is empty for a term the user typed; for an alias term it holds the typed terms
     it stands in for, so the ranker can keep the alias weaker than them, and ``member`` holds all
     the terms of its alias phrase (``north korea``), which must match together to stand in.
+    ``credit`` is the share of the typed words' weight such a stand-in earns when it matches:
+    1 for an alias (a true synonym), less for a guess such as a spelling correction.
     """
 
     term: str
     weight: float = 1.0
     alias_for: tuple[str, ...] = ()
     member: tuple[str, ...] = ()
+    credit: float = 1.0
 
 
 @dataclass(frozen=True)

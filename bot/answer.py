@@ -236,8 +236,8 @@ class Answerer:
             fixed = self._speller.correct(qt.term)
             if fixed and fixed not in present:
                 present.add(fixed)
-                weight = qt.weight * self.settings.answer.spelling_weight
-                out.append(QueryTerm(fixed, weight, (qt.term,), (fixed,)))
+                share = self.settings.answer.spelling_weight
+                out.append(QueryTerm(fixed, qt.weight * share, (qt.term,), (fixed,), share))
         return out
 
     def idf(self, term: str) -> float:
@@ -271,21 +271,22 @@ class Answerer:
         the title, and a title word alone does not make a paragraph an answer.
         """
         typed = [qt for qt in query if not qt.alias_for]
-        covered_by_alias = {
-            t
-            for qt in query
-            if qt.alias_for and matched.issuperset(qt.member or (qt.term,))
-            for t in qt.alias_for
-        }
+        stand_in: dict[str, float] = {}  # typed term -> best credit from a matching stand-in
+        for qt in query:
+            if qt.alias_for and matched.issuperset(qt.member or (qt.term,)):
+                for t in qt.alias_for:
+                    stand_in[t] = max(stand_in.get(t, 0.0), qt.credit)
         total = sum(qt.weight * self.idf(qt.term) for qt in typed)
         if total <= 0:
             return 0.0
         context = self.settings.answer.context_credit
-        got = sum(
-            qt.weight * self.idf(qt.term) * (context if qt.term in context_only else 1.0)
-            for qt in typed
-            if qt.term in matched or qt.term in covered_by_alias
-        )
+        got = 0.0
+        for qt in typed:
+            if qt.term in matched:
+                share = context if qt.term in context_only else 1.0
+            else:
+                share = stand_in.get(qt.term, 0.0)
+            got += qt.weight * self.idf(qt.term) * share
         return got / total
 
     def _copies(self, doc: int, allowed: np.ndarray | None) -> tuple[Passage, ...]:

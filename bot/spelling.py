@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-#: Shortest term we try to correct: shorter ones have too many neighbours to guess right.
-MIN_LENGTH = 4
+#: Shortest term we try to correct: shorter ones have too many neighbours to guess right
+#: ("paris" is ``pari``, one edit from ``parti``).
+MIN_LENGTH = 5
 #: Terms up to this long get one edit; longer ones two. Seven keeps "weather" from "whether".
 _ONE_EDIT_MAX = 7
 
