@@ -235,6 +235,8 @@ class Analyzer:
         bare = _strip_possessive(word)
         if not bare:
             return None
+        if len(bare) > 2 and bare.endswith("s") and bare[:-1].isupper() and bare[:-1].isalpha():
+            bare = bare[:-1]  # plural acronym: ICBMs -> ICBM
         if self._is_acronym(bare, shouting):
             return bare.upper()
         lower = bare.casefold()

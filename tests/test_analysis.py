@@ -135,3 +135,8 @@ def test_tokens_carry_spans(analyzer):
         ("kim", "Kim's"),
         ("letter", "letter"),
     ]
+
+
+def test_plural_acronyms_match_the_singular(analyzer):
+    assert analyzer.terms("ICBMs") == analyzer.terms("ICBM") == ["ICBM"]
+    assert analyzer.terms("Bus") == analyzer.terms("bus")  # a word, not a plural acronym
