@@ -126,7 +126,7 @@ async def test_start_up_identify_and_command_sync(fake: FakeDiscord, bot: BotPro
     syncs = [r for r in fake.requests if r.method == "PUT"]
     assert [r.path for r in syncs] == [f"/applications/{fake.application_id}/commands"]
     commands = {c["name"]: c for c in syncs[0].json}
-    assert set(commands) == {"ask", "sources", "help"}
+    assert set(commands) == {"ask", "sources", "help", "reload"}
     assert all(c["description"] for c in commands.values())
     question, private = commands["ask"]["options"]
     assert question == {

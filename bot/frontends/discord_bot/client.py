@@ -92,6 +92,7 @@ class _TalksBotMixin:
         from bot.frontends.discord_bot.cogs.ask import AskCog
 
         await self.add_cog(AskCog(self))  # type: ignore[attr-defined]
+        await self.load_extension("bot.frontends.discord_bot.cogs.admin")  # type: ignore[attr-defined]
         await self.sync_commands()
 
     async def on_ready(self) -> None:
