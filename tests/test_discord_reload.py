@@ -1,0 +1,107 @@
+"""Offline end-to-end: ``/reload`` (owner only) and SIGHUP re-read the corpus of a running bot
+(``python -m bot discord`` against the fake Discord in ``tests/fakediscord``)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import signal
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from fakediscord import FakeDiscord
+from fakediscord.botprocess import REPO, BotProcess
+
+from bot.frontends.discord_bot.cogs.admin import NOT_OWNER_TEXT
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+ZORBLAX = REPO / "tests" / "fixtures" / "zorblax"
+FERRY = "how long was the Wembleton ferry crossing closed by fog"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        yield server
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def bot(
+    fake: FakeDiscord, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[BotProcess]:
+    work = tmp_path_factory.mktemp("discord-reload")
+    shutil.copytree(ZORBLAX, work / "corpus")
+    process = BotProcess(
+        fake,
+        work,
+        overrides=[
+            f"corpus.path={work / 'corpus'}",
+            f"cache_dir={work / 'cache'}",
+            "collapse.enabled=false",
+        ],
+        sync=True,
+    )
+    await process.start()
+    try:
+        await fake.wait_for_commands(timeout=20)
+        await fake.wait_for_ready(timeout=10)
+    except TimeoutError:
+        await process.stop()
+        pytest.fail(f"the bot did not start:\n{process.output}")
+    yield process
+    assert await process.stop() == 0, process.output
+    assert "Traceback" not in process.output
+
+
+def _edit_ferry(bot: BotProcess, old: str, new: str) -> None:
+    path = bot.workdir / "corpus" / "07_weather.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+async def _ferry_answer(fake: FakeDiscord) -> str:
+    user = fake.add_user(f"ferry{len(fake.interactions)}")
+    interaction = await fake.send_slash_command("ask", {"question": FERRY}, user=user)
+    sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id, timeout=5)
+    return sent.body["embeds"][0]["description"]
+
+
+async def test_reload_is_synced_for_administrators_only(fake: FakeDiscord, bot: BotProcess) -> None:
+    (command,) = [c for c in fake.commands[None] if c["name"] == "reload"]
+    assert command["description"]
+    assert str(command["default_member_permissions"]) == "8"  # Administrator
+    assert command.get("dm_permission") is False or command.get("contexts") == [0]
+
+
+async def test_reload_refuses_a_non_owner(fake: FakeDiscord, bot: BotProcess) -> None:
+    interaction = await fake.send_slash_command("reload", user=fake.add_user("mallory"))
+    sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id, timeout=5)
+    assert sent.route == "callback"
+    assert sent.body["flags"] == 64  # only they see it
+    assert sent.body["embeds"][0]["description"] == NOT_OWNER_TEXT
+    assert "three days" in await _ferry_answer(fake)
+
+
+async def test_owner_reload_answers_from_the_new_text(fake: FakeDiscord, bot: BotProcess) -> None:
+    _edit_ferry(bot, "three days", "nine days")
+    interaction = await fake.send_slash_command("reload", user=fake.owner)
+    sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id, timeout=20)
+    assert interaction.responses[0] == {"type": 5, "data": {"flags": 64}}  # deferred, private
+    assert sent.body["embeds"][0]["description"].startswith("Reloaded 7 articles")
+    assert "1 new or changed" in sent.body["embeds"][0]["description"]
+    assert "nine days" in await _ferry_answer(fake)
+
+
+async def test_sighup_reloads(fake: FakeDiscord, bot: BotProcess) -> None:
+    _edit_ferry(bot, "nine days", "eleven days")
+    before = bot.output.count("Reloaded 7 articles")
+    assert bot.process is not None
+    bot.process.send_signal(signal.SIGHUP)
+    for _ in range(200):
+        if bot.output.count("Reloaded 7 articles") > before:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail(f"no reload after SIGHUP:\n{bot.output}")
+    assert "eleven days" in await _ferry_answer(fake)
