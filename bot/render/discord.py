@@ -57,6 +57,7 @@ _ORDERED_LIST = re.compile(r"\d+\.\s")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CITATION_MAX = 300  # a citation line is never longer than this (plus its URL)
 _FIELD_NAME_BUDGET = 150  # field names cite passages 2..n: short, to leave room for quotes
+_SENTENCE_WINDOW = 600  # how far back a cut looks for a sentence end
 _LINKED_URL_MAX = 300  # longer URLs are not linked inside text (the button still links them)
 
 
@@ -138,6 +139,17 @@ def _normalise(runs: Sequence[Run]) -> list[Run]:
     return out
 
 
+def _head(runs: Sequence[Run], size: int) -> list[Run]:
+    """The first ``size`` characters of ``runs``."""
+    out: list[Run] = []
+    for run in runs:
+        if size <= 0:
+            break
+        out.append(Run(run.text[:size], run.bold))
+        size -= len(run.text)
+    return out
+
+
 def _atoms(runs: Sequence[Run], *, escape: bool) -> list[_Atom]:
     atoms: list[_Atom] = []
     plain = "".join(r.text for r in runs)
@@ -148,7 +160,7 @@ def _atoms(runs: Sequence[Run], *, escape: bool) -> list[_Atom]:
             if escape:
                 if ch in _ESCAPE_ANYWHERE or (pos == 0 and ch in _ESCAPE_LINE_START):
                     shown = "\\" + ch
-                elif ch == "." and pos > 0 and _ORDERED_LIST.fullmatch(plain[: pos + 2]):
+                elif ch == "." and 0 < pos < 10 and _ORDERED_LIST.fullmatch(plain[: pos + 2]):
                     shown = "\\."
                 elif ch == "@" and _MENTION_WORD.match(plain, pos):
                     shown = "@\u200b"
@@ -175,8 +187,14 @@ def _cut(atoms: Sequence[_Atom], n: int) -> tuple[int, bool]:
     if either keeps at least half of what fits; else ``n`` itself. Returns the cut and whether
     it ends a sentence."""
     plain = "".join(a.source for a in atoms)
-    floor = n // 2
-    ends = [end for _, end in sentence_spans(plain) if floor <= end <= n and end < len(plain)]
+    floor = max(n // 2, n - _SENTENCE_WINDOW)
+    start = max(0, floor - 40)  # a little context before, for abbreviations such as "Mr."
+    window = plain[start : n + 40]  # and after: a boundary needs the next sentence's start
+    ends = [
+        start + end
+        for _, end in sentence_spans(window)
+        if floor <= start + end <= n and start + end < len(plain)
+    ]
     if ends:
         return ends[-1], True
     space = plain.rfind(" ", floor, n + 1)
@@ -195,7 +213,9 @@ def fit(runs: Sequence[Run] | str, limit: int, *, escape: bool = True) -> str:
     """
     if isinstance(runs, str):
         runs = [Run(runs)]
-    atoms = _atoms(_normalise(runs), escape=escape)
+    # Every atom shows at least one character, so no more than ``limit`` atoms can be shown;
+    # the rest is never looked at (bar a little lookahead for sentence boundaries).
+    atoms = _atoms(_head(_normalise(runs), max(0, limit) + 80), escape=escape)
     full = _render(atoms, len(atoms))
     if len(full) <= limit:
         return full
@@ -280,8 +300,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _full_length(item: AnsweredPassage) -> int:
-    return len(fit(passage_runs(item, 10**9), 10**9))
+def _wanted(item: AnsweredPassage, cap: int) -> int:
+    """The length of the passage rendered whole, or ``cap`` if that is longer."""
+    return min(cap, len(fit(passage_runs(item, cap), cap + 1)))
 
 
 def _field_tail(item: AnsweredPassage) -> str:
@@ -314,8 +335,8 @@ def _buttons(articles: Sequence[Article]) -> tuple[LinkButton, ...]:
 
 def render_answer(answer: Answer) -> Reply:
     """The reply to one question: the best passage quoted, the others as fields, all cited."""
-    title = fit(answer.question or "Your question", TITLE_MAX)
-    notices = " ".join(answer.notices)
+    title = fit(answer.question, TITLE_MAX) or "Your question"
+    notices = shorten_plain(" ".join(answer.notices), 400)
     if not answer.answered:
         text = NO_ANSWER_TEXT if answer.message in (None, NO_ANSWER_MESSAGE) else answer.message
         # The core's messages are ours (never echo the user), so Markdown in them is meant.
@@ -323,7 +344,7 @@ def render_answer(answer: Answer) -> Reply:
             title=title, description=shorten_plain(text, 1000), colour=NO_ANSWER_COLOUR
         )
         if notices:
-            embed.set_footer(text=shorten_plain(notices, 500))
+            embed.set_footer(text=notices)
         return Reply(embed)
 
     passages = answer.passages[:FIELDS_MAX]
@@ -338,9 +359,9 @@ def render_answer(answer: Answer) -> Reply:
     # 6000 across the embed: title, footer, names and citations first; quotes share the rest.
     budget = EMBED_TOTAL_MAX - 50 - len(title) - len(footer) - sum(map(len, names))
     budget -= len(best_cite) + sum(map(len, tails)) + 2 * len(passages)
-    wants = [min(DESCRIPTION_MAX - len(best_cite) - 2, _full_length(best))]
+    wants = [_wanted(best, DESCRIPTION_MAX - len(best_cite) - 2)]
     wants += [
-        min(FIELD_VALUE_MAX - len(tail) - 2, _full_length(item))
+        _wanted(item, FIELD_VALUE_MAX - len(tail) - 2)
         for item, tail in zip(others, tails, strict=True)
     ]
     shares = _share(max(0, budget), wants)
