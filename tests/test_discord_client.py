@@ -1,0 +1,183 @@
+"""The bot in-process with injected dependencies: error handling, retrieval off the event loop,
+cooldowns, the command hash, shard settings, and the layering of the front end."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import pytest
+import pytest_asyncio
+import yarl
+from fakediscord import FakeDiscord
+from fakediscord.botprocess import REPO
+
+from bot.answer import Answer
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError
+from bot.frontends.discord_bot.client import TalksBot, UserCooldowns, create_bot
+from bot.service import AnswerService
+
+INVENTED = REPO / "tests" / "fixtures" / "invented"
+
+
+class FlakyService(AnswerService):
+    """The real service, except that questions containing "boom" raise and "slow" ones sleep."""
+
+    def answer(self, question: str, *args: object, **kwargs: object) -> Answer:
+        if "boom" in question:
+            raise RuntimeError("the index exploded")
+        if "slow" in question:
+            time.sleep(0.5)
+        return super().answer(question.replace("slow", ""), *args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    cache = tmp_path_factory.mktemp("discord-client")
+    return load_settings(
+        REPO / "config.yaml",
+        [f"corpus.path={INVENTED}", f"cache_dir={cache}", "collapse.enabled=false"],
+    )
+
+
+@pytest.fixture(scope="module")
+def service(settings: Settings) -> FlakyService:
+    return FlakyService(settings)
+
+
+@pytest_asyncio.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+        monkeypatch.setattr(
+            discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url)
+        )
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def running(bot: discord.Client, fake: FakeDiscord) -> AsyncIterator[None]:
+    task = asyncio.create_task(bot.start(fake.token))
+    try:
+        await fake.wait_for_ready()
+        yield
+    finally:
+        await bot.close()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(task, 5)
+
+
+@pytest.mark.asyncio
+async def test_errors_are_logged_answered_politely_and_do_not_stop_the_bot(
+    fake: FakeDiscord, settings: Settings, service: FlakyService, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = create_bot(settings, service, force_sync=True, guild_ready_timeout=0.05)
+    caplog.set_level(logging.ERROR)
+    async with running(bot, fake):
+        await fake.wait_for_commands()
+        # A slash command whose retrieval fails: an ephemeral apology after the deferral.
+        interaction = await fake.send_slash_command("ask", {"question": "boom"})
+        sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
+        assert "something went wrong" in sent.body["embeds"][0]["description"]
+        assert sent.body["flags"] == 64 and sent.body["allowed_mentions"] == {"parse": []}
+        # A DM whose retrieval fails: a polite reply.
+        n = len(fake.sent)
+        await fake.send_message("boom", dm=True)
+        sent = await fake.wait_for_sent(lambda m: m.route == "channel", after=n)
+        assert "something went wrong" in sent.body["embeds"][0]["description"]
+        # And the bot goes on answering.
+        user = fake.add_user("after")
+        interaction = await fake.send_slash_command(
+            "ask", {"question": "Who is Quillfeather?"}, user=user
+        )
+        sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
+        assert "Quillfeather" in sent.body["embeds"][0]["description"]
+    tracebacks = [r for r in caplog.records if r.exc_info and "exploded" in str(r.exc_info[1])]
+    assert len(tracebacks) == 2  # one for the command, one for the message event
+    assert not fake.errors
+
+
+@pytest.mark.asyncio
+async def test_slow_retrieval_never_delays_acknowledgements(
+    fake: FakeDiscord, settings: Settings, service: FlakyService
+) -> None:
+    bot = create_bot(settings, service, guild_ready_timeout=0.05)
+    fake.response_deadline = 1.0  # stricter than Discord, to leave no doubt
+    loop_thread = threading.get_ident()
+    threads: set[int] = set()
+    original = service.answer
+
+    def spy(question: str, *args: object, **kwargs: object) -> Answer:
+        threads.add(threading.get_ident())
+        return original(question, *args, **kwargs)
+
+    service.answer = spy  # type: ignore[method-assign]
+    try:
+        async with running(bot, fake):
+            await fake.wait_for_commands()
+            users = [fake.add_user(f"u{i}") for i in range(20)]
+            started = time.monotonic()
+            interactions = [
+                await fake.send_slash_command("ask", {"question": "slow Quillfeather?"}, user=u)
+                for u in users
+            ]
+            await fake.wait_until(lambda: all(i.acknowledged for i in interactions), timeout=3)
+            acknowledged = time.monotonic() - started
+            await fake.wait_until(lambda: all(i.followups for i in interactions), timeout=10)
+    finally:
+        del service.answer
+    assert acknowledged < 1.0  # 20 x 0.5 s of retrieval did not hold up a single deferral
+    assert all(i.responses == [{"type": 5}] for i in interactions)
+    assert loop_thread not in threads
+
+
+def test_cooldown_counts_per_user() -> None:
+    cooldowns = UserCooldowns(rate=2, per=30.0)
+    assert cooldowns.retry_after(1) is None and cooldowns.retry_after(1) is None
+    wait = cooldowns.retry_after(1)
+    assert wait is not None and 0 < wait <= 30.0
+    assert cooldowns.retry_after(2) is None
+
+
+@pytest.mark.asyncio
+async def test_command_hash_changes_with_definitions_and_targets(
+    settings: Settings, service: FlakyService, tmp_path: Path
+) -> None:
+    def hash_of(s: Settings) -> str:
+        bot = TalksBot(settings=s, service=service)
+        from bot.frontends.discord_bot.cogs.ask import AskCog
+
+        bot.tree.add_command(AskCog(bot).ask)  # type: ignore[arg-type]
+        return bot.commands_hash()
+
+    base = hash_of(settings)
+    assert hash_of(settings) == base
+    guilds = settings.model_copy(
+        update={"discord": settings.discord.model_copy(update={"sync_guilds": (1,)})}
+    )
+    assert hash_of(guilds) != base
+
+
+def test_shard_settings_are_validated() -> None:
+    config = REPO / "config.yaml"
+    with pytest.raises(ConfigError, match="shard_ids needs shard_count"):
+        load_settings(config, ["discord.shard_ids=[0]"])
+    with pytest.raises(ConfigError, match="from 0 to 1"):
+        load_settings(config, ["discord.shard_count=2", "discord.shard_ids=[2]"])
+    ok = load_settings(config, ["discord.shard_count=4", "discord.shard_ids=[2, 3]"])
+    assert ok.discord.shard_ids == (2, 3)
+
+
+@pytest.mark.parametrize("module", ["bot.cli", "bot.frontends.discord_bot.command"])
+def test_cli_does_not_import_discord_until_the_bot_runs(module: str) -> None:
+    code = f"import sys, {module}; sys.exit(1 if 'discord' in sys.modules else 0)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
