@@ -223,3 +223,21 @@ def test_old_analysed_caches_are_pruned(tmp_path: Path, corpus_dir: Path) -> Non
             )
             _open(settings)
     assert len(list((Path(settings.cache_dir) / "index").glob("analysed-*.pkl"))) == 3
+
+
+def test_parallel_analysis_gives_the_same_terms(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large jobs are analysed in forked workers; the terms are the same as in one process."""
+    from bot.index import store as store_module
+    from bot.index.store import analyse_parallel, chunks
+
+    settings = _settings(tmp_path, corpus_dir)
+    corpus = load_corpus(settings.corpus)
+    analyzer = IndexStore(settings, persist=False).analyzer
+    runs = chunks(corpus.passages)
+    monkeypatch.setattr(store_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(store_module, "_BATCH", 3)
+    monkeypatch.setattr(store_module, "_workers", lambda: 2)
+    parallel = [doc for docs in analyse_parallel(corpus.passages, analyzer, runs) for doc in docs]
+    assert parallel == analyse_passages(corpus.passages, analyzer)

@@ -174,33 +174,130 @@ def analyse_passages(passages: Sequence[Passage], analyzer: Analyzer) -> list[Fi
 # --------------------------------------------------------------------------- progress
 
 
-def progress(items: Iterable[_T], total: int, desc: str) -> Iterator[_T]:
-    """Yield ``items``, showing progress for large jobs: a tqdm bar on a terminal, log lines
-    (every 10 %) otherwise."""
-    if total < PROGRESS_MIN:
-        yield from items
-        return
-    if sys.stderr.isatty():
-        try:
-            from tqdm import tqdm
-        except ImportError:  # pragma: no cover - tqdm is a dependency
-            pass
-        else:
-            yield from tqdm(items, total=total, desc=desc, unit=" passages", leave=False)
+class Progress:
+    """Progress of a long job: a tqdm bar on a terminal, log lines (every 10 %) otherwise.
+
+    Silent for jobs under :data:`PROGRESS_MIN` passages.
+    """
+
+    def __init__(self, total: int, desc: str) -> None:
+        self.total, self.desc, self.done = total, desc, 0
+        self._bar: Any = None
+        self._step = max(1, total // 10)
+        self._next = self._step
+        self._started = time.perf_counter()
+        self.enabled = total >= PROGRESS_MIN
+        if self.enabled and sys.stderr.isatty():
+            with contextlib.suppress(ImportError):
+                from tqdm import tqdm
+
+                self._bar = tqdm(total=total, desc=desc, unit=" passages", leave=False)
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if not self.enabled:
             return
-    step = max(1, total // 10)
-    started = time.perf_counter()
-    for i, item in enumerate(items, 1):
-        yield item
-        if i % step == 0 or i == total:
+        if self._bar is not None:
+            self._bar.update(n)
+            return
+        if self.done >= self._next or self.done == self.total:
+            self._next = (self.done // self._step + 1) * self._step
             log.info(
                 "%s: %d/%d passages (%.0f%%) in %.1f s",
-                desc,
-                i,
-                total,
-                100.0 * i / total,
-                time.perf_counter() - started,
+                self.desc,
+                self.done,
+                self.total,
+                100.0 * self.done / max(self.total, 1),
+                time.perf_counter() - self._started,
             )
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def progress(items: Iterable[_T], total: int, desc: str) -> Iterator[_T]:
+    """Yield ``items`` (passages), reporting progress as :class:`Progress` does."""
+    bar = Progress(total, desc)
+    try:
+        for item in items:
+            yield item
+            bar.update(1)
+    finally:
+        bar.close()
+
+
+# --------------------------------------------------------------------------- parallel analysis
+
+#: Analysing at least this many passages at once uses one worker process per core.
+PARALLEL_MIN = 40_000
+#: Passages per batch sent to a worker.
+_BATCH = 2_000
+#: What forked workers analyse: set just before the pool forks, read by :func:`_analyse_batch`.
+_FORKED: tuple[Sequence[Passage], Analyzer] | None = None
+
+_Fields = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def _analyse_batch(batch: list[tuple[int, int]]) -> list[tuple[_Fields, ...]]:
+    if _FORKED is None:  # pragma: no cover - only reachable in a misconfigured pool
+        raise EngineError("analysis worker started without a corpus")
+    passages, analyzer = _FORKED
+    return [
+        tuple((d.body, d.title, d.section) for d in analyse_passages(passages[a:b], analyzer))
+        for a, b in batch
+    ]
+
+
+def _workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores)
+
+
+def analyse_parallel(
+    passages: Sequence[Passage], analyzer: Analyzer, runs: Sequence[tuple[int, int]]
+) -> Iterator[tuple[FieldedDoc, ...]]:
+    """Analyse each run of passages, in worker processes when the job is large enough and the
+    platform can fork; yields each run's analysed passages, in order."""
+    import multiprocessing
+
+    size = sum(b - a for a, b in runs)
+    workers = _workers()
+    bar = Progress(size, "analysing")
+    try:
+        if (
+            size < PARALLEL_MIN
+            or workers < 2
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            for a, b in runs:
+                yield tuple(analyse_passages(passages[a:b], analyzer))
+                bar.update(b - a)
+            return
+        batches: list[list[tuple[int, int]]] = [[]]
+        count = 0
+        for a, b in runs:
+            if count >= _BATCH:
+                batches.append([])
+                count = 0
+            batches[-1].append((a, b))
+            count += b - a
+        global _FORKED
+        _FORKED = (passages, analyzer)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for batch, result in zip(batches, pool.imap(_analyse_batch, batches), strict=True):
+                    for fields in result:
+                        yield tuple(FieldedDoc(*f) for f in fields)
+                    bar.update(sum(b - a for a, b in batch))
+        finally:
+            _FORKED = None
+    finally:
+        bar.close()
 
 
 # --------------------------------------------------------------------------- persisted dirs
@@ -384,22 +481,23 @@ class AnalysedCache:
     ) -> Iterator[FieldedDoc]:
         """The corpus's analysed passages in order, analysing only unseen articles.
 
-        Counts analysed and reused articles into ``stats``; articles no longer in the corpus
-        are forgotten when the iteration completes.
+        The unseen articles are all analysed when iteration starts (in parallel when there are
+        many, see :func:`analyse_parallel`). Counts analysed and reused articles into ``stats``;
+        articles no longer in the corpus are forgotten when the iteration completes.
         """
         articles = self._load()
-        seen: set[str] = set()
-        for (start, end), fp in zip(runs, prints, strict=True):
-            seen.add(fp)
-            docs = articles.get(fp)
-            if docs is None:
-                docs = tuple(analyse_passages(corpus.passages[start:end], self.analyzer))
+        missing = {fp: run for run, fp in zip(runs, prints, strict=True) if fp not in articles}
+        if missing:
+            fresh = analyse_parallel(corpus.passages, self.analyzer, list(missing.values()))
+            for fp, docs in zip(missing, fresh, strict=True):
                 articles[fp] = docs
-                self._dirty = True
-                stats["analysed"] = stats.get("analysed", 0) + 1
-            else:
-                stats["reused"] = stats.get("reused", 0) + 1
-            yield from docs
+            self._dirty = True
+        seen: set[str] = set()
+        for fp in prints:
+            seen.add(fp)
+            key = "analysed" if fp in missing else "reused"
+            stats[key] = stats.get(key, 0) + 1
+            yield from articles[fp]
         stale = [fp for fp in articles if fp not in seen]
         for fp in stale:
             del articles[fp]

@@ -26,6 +26,7 @@ restricted to the hits, tells which hits contain the term in any field.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -84,9 +85,14 @@ def write_index(path: Path | None, docs: Iterable[FieldedDoc], threads: int = 1)
 
     Returns the index, committed and merged.
     """
+    # Take the first passage before tantivy starts its threads: a lazy ``docs`` may analyse
+    # the whole corpus then, in forked worker processes.
+    iterator = iter(docs)
+    first = next(iterator, None)
     index = tantivy.Index(schema(), path=None if path is None else str(path), reuse=False)
     writer = index.writer(_WRITER_HEAP, max(1, threads))
-    for pos, doc in enumerate(docs):
+    rest = itertools.chain([first], iterator) if first is not None else iterator
+    for pos, doc in enumerate(rest):
         document = tantivy.Document()
         document.add_unsigned(_POS, pos)
         for name in FIELDS:
