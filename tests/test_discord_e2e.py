@@ -126,9 +126,9 @@ async def test_start_up_identify_and_command_sync(fake: FakeDiscord, bot: BotPro
     syncs = [r for r in fake.requests if r.method == "PUT"]
     assert [r.path for r in syncs] == [f"/applications/{fake.application_id}/commands"]
     commands = {c["name"]: c for c in syncs[0].json}
-    assert set(commands) == {"ask", "sources", "help", "reload"}
+    assert set(commands) == {"ask", "sources", "help", "reload", "timeline"}
     assert all(c["description"] for c in commands.values())
-    question, private = commands["ask"]["options"]
+    question, private, *_filters = commands["ask"]["options"]  # then since, until, source
     assert question == {
         "type": 3,
         "name": "question",
@@ -161,7 +161,7 @@ async def test_ask_is_deferred_then_answered_with_the_cited_passage(fake: FakeDi
     assert embed["footer"]["text"] == "3 passages from 2 articles"
     names = [f["name"] for f in embed["fields"]]
     assert names[0].startswith("\\[2\\] Chancellor's letter praises the Archduke — ")
-    assert body["components"] == [
+    assert body["components"][:1] == [  # rows 1-2: More context and 👍/👎 (test_discord_news)
         {
             "type": 1,
             "components": [
@@ -262,7 +262,9 @@ async def test_no_answer_says_so_and_points_to_sources(fake: FakeDiscord) -> Non
     (embed,) = sent.body["embeds"]
     assert "don't cover that" in embed["description"] and "`/sources`" in embed["description"]
     assert "fields" not in embed
-    assert not sent.body.get("components")  # no article, no link button
+    # no article, no link or More context button; only 👍/👎 (test_discord_news)
+    buttons = [b for row in sent.body.get("components", []) for b in row["components"]]
+    assert [b["custom_id"].split(":")[2] for b in buttons] == ["up", "down"]
 
 
 async def test_passages_longer_than_discord_fields_still_fit(fake: FakeDiscord) -> None:

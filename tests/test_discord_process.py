@@ -105,7 +105,7 @@ async def test_sync_guilds_syncs_to_those_servers(fake: FakeDiscord, tmp_path: P
     )
     await bot.start()
     commands = await fake.wait_for_commands(fake.guild_id, timeout=20)
-    assert {c["name"] for c in commands} == {"ask", "sources", "help", "reload"}
+    assert {c["name"] for c in commands} == {"ask", "sources", "help", "reload", "timeline"}
     assert None not in fake.commands  # nothing global
     await fake.wait_for_ready()
     interaction = await fake.send_slash_command("ask", {"question": "Who is Quillfeather?"})
@@ -141,7 +141,7 @@ async def test_a_process_runs_its_shard_range(fake: FakeDiscord, tmp_path: Path)
     await fake.wait_for_ready(2)
     await fake.wait_for_commands()  # synced by the process running shard 0, and only by it
     shard0 = idle if other == 0 else busy
-    assert "synced 4 slash commands" in shard0.output
+    assert "synced 5 slash commands" in shard0.output
     assert "synced by the process running shard 0" in (busy if shard0 is idle else idle).output
     assert sum(r.method == "PUT" for r in fake.requests) == 1
     user = fake.add_user("sharded")

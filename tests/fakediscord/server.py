@@ -577,7 +577,8 @@ class FakeDiscord:
             raise DiscordHTTPError(400, 40060, "Interaction has already been acknowledged.")
         kind = body.get("type") if isinstance(body, dict) else None
         component = interaction.payload["type"] == 3
-        allowed = {4, 5, 9} | ({6, 7} if component else set())
+        autocomplete = interaction.payload["type"] == 4  # answered only with choices (type 8)
+        allowed = {8} if autocomplete else {4, 5, 9} | ({6, 7} if component else set())
         if kind not in allowed:
             raise _invalid_form(
                 {
@@ -609,6 +610,8 @@ class FakeDiscord:
                 flags=LOADING | (flags & EPHEMERAL),
                 message_type=20,
             )
+        elif kind == 8:
+            self._validate_choices(data.get("choices"))
         elif kind == 7:
             self._validate_message({**interaction.payload["message"], **data}, "data")
             original = interaction.payload["message"]
@@ -629,6 +632,18 @@ class FakeDiscord:
         if request.query.get("with_response") in ("1", "true", "True"):
             return _json({"interaction": callback, "resource": resource})
         return web.Response(status=204)
+
+    @staticmethod
+    def _validate_choices(choices: Any) -> None:
+        """Autocomplete choices: a list of at most 25, names 1-100, values at most 100."""
+        if not isinstance(choices, list) or len(choices) > 25:
+            error = {"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 25 or fewer in length."}
+            raise _invalid_form({"data": {"choices": {"_errors": [error]}}})
+        for i, choice in enumerate(choices):
+            name, value = str(choice.get("name", "")), str(choice.get("value", ""))
+            if not 1 <= len(name) <= 100 or len(value) > 100:
+                error = {"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be 1 to 100 long."}
+                raise _invalid_form({"data": {"choices": {str(i): {"name": {"_errors": [error]}}}}})
 
     def _webhook_interaction(self, app: str, token: str) -> Interaction:
         if app != self.application_id:
@@ -1007,6 +1022,36 @@ class FakeDiscord:
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
         return await self.send_interaction(self._interaction_payload(2, data, user=user, dm=dm))
+
+    async def send_autocomplete(
+        self,
+        name: str,
+        options: dict[str, Any],
+        focused: str,
+        *,
+        user: dict[str, Any] | None = None,
+    ) -> Interaction:
+        """A user types in option ``focused`` of ``/name`` (interaction type 4); the bot must
+        answer with choices (callback type 8), recorded in ``interaction.responses``."""
+        command = next((c for cs in self.commands.values() for c in cs if c["name"] == name), None)
+        if command is None:
+            raise LookupError(f"/{name} was never synced; synced: {self.commands}")
+        types = {o["name"]: o["type"] for o in command.get("options", [])}
+        data: dict[str, Any] = {
+            "id": command["id"],
+            "name": name,
+            "type": 1,
+            "options": [
+                {
+                    "name": k,
+                    "type": types.get(k, 3),
+                    "value": v,
+                    **({"focused": True} if k == focused else {}),
+                }
+                for k, v in options.items()
+            ],
+        }
+        return await self.send_interaction(self._interaction_payload(4, data, user=user, dm=False))
 
     async def send_component(
         self,

@@ -31,6 +31,7 @@ from discord.ext import commands
 from bot.answer import Answer
 from bot.config import Settings
 from bot.errors import TalksBotError
+from bot.filters import Filters
 from bot.service import AnswerService
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class _TalksBotMixin:
 
         await self.add_cog(AskCog(self))  # type: ignore[attr-defined]
         await self.load_extension("bot.frontends.discord_bot.cogs.admin")  # type: ignore[attr-defined]
+        await self.load_extension("bot.frontends.discord_bot.cogs.news")  # type: ignore[attr-defined]
         await self.sync_commands()
 
     async def on_ready(self) -> None:
@@ -114,9 +116,12 @@ class _TalksBotMixin:
 
     # -- answering -------------------------------------------------------------------------
 
-    async def answer(self, question: str) -> Answer:
-        """Answer off the event loop, so the gateway heartbeat never waits for retrieval."""
-        return await asyncio.to_thread(self.service.answer, question)
+    async def answer(self, question: str, filters: Filters | None = None) -> Answer:
+        """Answer off the event loop, so the gateway heartbeat never waits for retrieval.
+
+        ``filters`` (dates, outlets) apply inside retrieval; a bad one raises FilterError.
+        """
+        return await asyncio.to_thread(self.service.answer, question, None, None, filters)
 
     # -- command sync ----------------------------------------------------------------------
 

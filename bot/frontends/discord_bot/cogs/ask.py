@@ -21,6 +21,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.filters import FilterError, parse_inline
+from bot.frontends.discord_bot.cogs.news import check_filters, source_autocomplete
+from bot.frontends.discord_bot.views import answer_view
 from bot.render.discord import (
     Reply,
     cooldown_text,
@@ -30,6 +33,7 @@ from bot.render.discord import (
     render_notice,
     render_sources,
 )
+from bot.render.discord_news import render_filter_error
 
 if TYPE_CHECKING:
     from bot.frontends.discord_bot.client import TalksBot
@@ -46,11 +50,15 @@ _ANSWERABLE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
 async def send_reply(
-    interaction: discord.Interaction, reply: Reply, *, ephemeral: bool = False
+    interaction: discord.Interaction,
+    reply: Reply,
+    *,
+    ephemeral: bool = False,
+    view: discord.ui.View | None = None,
 ) -> None:
     """Send ``reply`` as the interaction's response, or as a follow-up once it has one."""
     kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": ephemeral}
-    view = reply.view()
+    view = view or reply.view()
     if view is not None:
         kwargs["view"] = view
     if interaction.response.is_done():
@@ -80,21 +88,35 @@ class AskCog(commands.Cog, name="Ask"):
     @app_commands.describe(
         question="Your question about the news articles (up to 300 characters)",
         private="Show the answer to you only (default: everyone in the channel sees it)",
+        since="Only articles from this date on: YYYY-MM-DD, YYYY-MM or YYYY",
+        until="Only articles up to this date (inclusive): YYYY-MM-DD, YYYY-MM or YYYY",
+        source="Only articles from this outlet",
     )
+    @app_commands.autocomplete(source=source_autocomplete)
     async def ask(
         self,
         interaction: discord.Interaction,
         question: app_commands.Range[str, 1, QUESTION_MAX],
         private: bool = False,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
     ) -> None:
         """Ask a question: I answer by quoting the news articles, with citations."""
         retry_after = self.bot.cooldowns.retry_after(interaction.user.id)
         if retry_after is not None:
             await send_reply(interaction, render_notice(cooldown_text(retry_after)), ephemeral=True)
             return
+        try:
+            filters = check_filters(self.bot, since, until, source)
+        except FilterError as exc:
+            await send_reply(interaction, render_filter_error(str(exc)), ephemeral=True)
+            return
         await interaction.response.defer(thinking=True, ephemeral=private)
-        answer = await self.bot.answer(question)
-        await send_reply(interaction, render_answer(answer), ephemeral=private)
+        answer = await self.bot.answer(question, filters)
+        reply = render_answer(answer)
+        view = await answer_view(self.bot, answer, reply)
+        await send_reply(interaction, reply, ephemeral=private, view=view)
 
     @app_commands.command(name="sources")
     @app_commands.describe(page="Which page of the list to show (default: the first)")
@@ -162,14 +184,22 @@ class AskCog(commands.Cog, name="Ask"):
         if retry_after is not None:
             await self.reply_to(message, render_notice(cooldown_text(retry_after)))
             return
-        async with message.channel.typing():
-            answer = await self.bot.answer(question)
-        await self.reply_to(message, render_answer(answer))
+        try:
+            filters, question = parse_inline(question)  # since:/until:/source: before it
+            async with message.channel.typing():
+                answer = await self.bot.answer(question, filters)
+        except FilterError as exc:
+            await self.reply_to(message, render_filter_error(str(exc)))
+            return
+        reply = render_answer(answer)
+        await self.reply_to(message, reply, view=await answer_view(self.bot, answer, reply))
 
-    async def reply_to(self, message: discord.Message, reply: Reply) -> None:
+    async def reply_to(
+        self, message: discord.Message, reply: Reply, view: discord.ui.View | None = None
+    ) -> None:
         """In a server, reply to the message (without pinging its author); in a DM, just send."""
         kwargs: dict[str, Any] = {"embed": reply.embed}
-        view = reply.view()
+        view = view or reply.view()
         if view is not None:
             kwargs["view"] = view
         if message.guild is None:
