@@ -21,6 +21,8 @@ import calendar
 import datetime as dt
 import difflib
 import re
+import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -247,6 +249,9 @@ def _unknown_source(typed: str, names: Sequence[str]) -> str:
 def allowed_mask(filters: Filters, corpus: Corpus) -> np.ndarray | None:
     """The boolean mask over ``corpus.passages`` that ``filters`` allow (None: no filter).
 
+    Vectorised over per-corpus arrays built once (article of each passage, article dates and
+    outlets), so a filter costs well under a millisecond even at 100k passages.
+
     Raises
     ------
     FilterError
@@ -256,11 +261,69 @@ def allowed_mask(filters: Filters, corpus: Corpus) -> np.ndarray | None:
     if not filters:
         return None
     filters = resolve(filters, corpus)
-    passing = {a.id for a in corpus.articles if filters.admits(a.source, a.date)}
-    if not passing:
+    index = _corpus_index(corpus)
+    passing = np.ones(len(corpus.articles), dtype=bool)
+    if filters.sources:
+        codes = [index.source_code[s] for s in filters.sources]
+        passing &= np.isin(index.article_source, codes)
+    if filters.since is not None or filters.until is not None:
+        passing &= index.article_date >= 0  # undated articles never pass a date filter
+        if filters.since is not None:
+            passing &= index.article_date >= filters.since.toordinal()
+        if filters.until is not None:
+            passing &= index.article_date <= filters.until.toordinal()
+    if not passing.any():
         dates = sorted(a.date for a in corpus.articles if a.date)
         span = f" The articles run from {_fmt(dates[0])} to {_fmt(dates[-1])}." if dates else ""
         raise FilterError(f"No article matches the filters ({filters.describe()}).{span}")
-    return np.fromiter(
-        (p.article.id in passing for p in corpus.passages), dtype=bool, count=len(corpus.passages)
+    return passing[index.passage_article]
+
+
+@dataclass(frozen=True)
+class _CorpusIndex:
+    """Per-corpus arrays for fast masks: article position of each passage; date (ordinal, -1
+    when undated) and outlet code (-1 when none) of each article."""
+
+    passage_article: np.ndarray
+    article_date: np.ndarray
+    article_source: np.ndarray
+    source_code: dict[str, int]
+
+
+_INDEXES: dict[int, tuple[weakref.ref[Corpus], _CorpusIndex]] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def _corpus_index(corpus: Corpus) -> _CorpusIndex:
+    """The index of ``corpus``, built on first use and dropped with the corpus."""
+    key = id(corpus)
+    entry = _INDEXES.get(key)
+    if entry is not None and entry[0]() is corpus:
+        return entry[1]
+    position = {a.id: i for i, a in enumerate(corpus.articles)}
+    source_code: dict[str, int] = {}
+    for a in corpus.articles:
+        if a.source:
+            source_code.setdefault(a.source, len(source_code))
+    index = _CorpusIndex(
+        passage_article=np.fromiter(
+            (position[p.article.id] for p in corpus.passages),
+            dtype=np.int64,
+            count=len(corpus.passages),
+        ),
+        article_date=np.array(
+            [a.date.toordinal() if a.date else -1 for a in corpus.articles], dtype=np.int64
+        ),
+        article_source=np.array(
+            [source_code[a.source] if a.source else -1 for a in corpus.articles], dtype=np.int64
+        ),
+        source_code=source_code,
     )
+
+    def forget(_ref: object, key: int = key) -> None:
+        with _INDEXES_LOCK:
+            _INDEXES.pop(key, None)
+
+    with _INDEXES_LOCK:
+        _INDEXES[key] = (weakref.ref(corpus, forget), index)
+    return index
