@@ -78,7 +78,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _is_abbreviation(text: str, dot: int) -> bool:
     if text[dot] != ".":
         return False
-    word = re.search(r"([\w.]+)$", text[:dot])
+    # Only the word before the full stop matters: look at a short window, not the whole text,
+    # or splitting a long passage turns quadratic.
+    word = re.search(r"([\w.]+)$", text[max(0, dot - 64) : dot])
     if word is None:
         return False
     token = word.group(1).lower()
