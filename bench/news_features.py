@@ -5,8 +5,9 @@ Builds the synthetic corpus of :mod:`bot.bench` (default 100k passages), spreads
 reprints (verbatim, or with a word changed per paragraph) under another outlet. Then it times:
 
 - index time: copy detection (:func:`bot.collapse.find_copies`), on top of the usual index build;
-- per question: answering with collapse off and on (same engine), and with filters: the mask
-  build (:func:`bot.filters.allowed_mask`) and the answer using it.
+- per question, variants interleaved: answering with collapse off and on (same engine), and
+  with filters (mask build by :func:`bot.filters.allowed_mask` included); the "extra" column
+  is the median per-question difference from the baseline.
 
 Run::
 
@@ -93,15 +94,26 @@ def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
     return best, result
 
 
-def per_question(fn: Callable[[str], object], questions: Sequence[str]) -> tuple[float, float]:
-    """p50 and p95 milliseconds of ``fn`` over the questions."""
-    times = []
-    for q in questions:
-        started = time.perf_counter()
-        fn(q)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(0.95 * len(times)))]
+def interleaved(
+    variants: dict[str, Callable[[str], object]], questions: Sequence[str]
+) -> dict[str, list[float]]:
+    """Milliseconds per question for each variant, the variants run back to back on each
+    question in rotating order (so load from other processes hits them alike)."""
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    order = list(variants.items())
+    for q in questions:  # warm-up: caches (analysis, spelling) filled for every variant alike
+        order[0][1](q)
+    for i, q in enumerate(questions):
+        for name, fn in order[i % len(order) :] + order[: i % len(order)]:  # rotate who goes first
+            started = time.perf_counter()
+            fn(q)
+            times[name].append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def p50_p95(values: Sequence[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,29 +143,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     collapsing = Answerer(settings, corpus, analyzer=plain.analyzer, engine=plain.engine)  # type: ignore[union-attr]
     questions = synthetic_questions(corpus, args.questions, args.seed)
 
-    rows: list[tuple[str, float, float]] = []
-
-    def row(name: str, fn: Callable[[str], object]) -> None:
-        p50, p95 = per_question(fn, questions)
-        rows.append((name, p50, p95))
-
-    row("answer, collapse off", lambda q: plain.answer(q))  # type: ignore[union-attr]
-    row("answer, collapse on", lambda q: collapsing.answer(q))
     filters: dict[str, Filters] = {
         "one outlet": make_filters(sources=[OUTLETS[3]]),
         "one year": make_filters("2019", "2019"),
         "outlet + quarter": make_filters("2019-04", "2019-06", [OUTLETS[3], OUTLETS[4]]),
     }
+    variants: dict[str, Callable[[str], object]] = {
+        "answer, collapse off (baseline)": lambda q: plain.answer(q),  # type: ignore[union-attr]
+        "answer, collapse on": lambda q: collapsing.answer(q),
+    }
+    masks = []
     for name, f in filters.items():
         mask_ms, mask = timed(lambda f=f: allowed_mask(f, corpus), repeat=5)
-        share = float(np.mean(mask))  # type: ignore[arg-type]
-        rows.append((f"mask build, {name} ({share:.1%} of passages)", mask_ms, mask_ms))
-        row(f"answer with mask, {name}", lambda q, m=mask: collapsing.answer(q, allowed=m))
-    print(f"query time  ({len(questions)} questions; milliseconds)")
-    width = max(len(r[0]) for r in rows)
-    print(f"  {'':<{width}}  {'p50':>8}  {'p95':>8}")
-    for name, p50, p95 in rows:
-        print(f"  {name:<{width}}  {p50:8.2f}  {p95:8.2f}")
+        masks.append((name, mask_ms, float(np.mean(mask))))  # type: ignore[arg-type]
+        variants[f"answer, collapse on, filter: {name}"] = lambda q, f=f: collapsing.answer(
+            q, allowed=allowed_mask(f, corpus)
+        )
+    times = interleaved(variants, questions)
+    base = times["answer, collapse off (baseline)"]
+    print(f"query time  ({len(questions)} questions, variants interleaved; milliseconds)")
+    width = max(map(len, variants))
+    print(f"  {'':<{width}}  {'p50':>7}  {'p95':>7}  {'extra p50':>9}")
+    for name, values in times.items():
+        p50, p95 = p50_p95(values)
+        extra = statistics.median(v - b for v, b in zip(values, base, strict=True))
+        print(f"  {name:<{width}}  {p50:7.2f}  {p95:7.2f}  {extra:+9.2f}")
+    for name, mask_ms, share in masks:
+        print(f"  filter mask alone, {name} ({share:.1%} of passages): {mask_ms:.2f} ms")
     return 0
 
 
