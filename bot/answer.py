@@ -113,6 +113,7 @@ class Answerer:
         corpus: Corpus,
         analyzer: Analyzer | None = None,
         engine: Engine | None = None,
+        copies: CopyGroups | None = None,
     ) -> None:
         self.settings = settings
         self.corpus = corpus
@@ -130,7 +131,9 @@ class Answerer:
             else None
         )
         #: Syndicated copies, found once at index time (bot.collapse).
-        self.copies: CopyGroups = find_copies(corpus.passages, settings.collapse)
+        self.copies: CopyGroups = (
+            copies if copies is not None else find_copies(corpus.passages, settings.collapse)
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, store: IndexStore | None = None) -> Answerer:
@@ -143,7 +146,8 @@ class Answerer:
 
         corpus = load_corpus(settings.corpus)
         store = store or IndexStore(settings)
-        return cls(settings, corpus, store.analyzer, store.engine(corpus))
+        engine = store.engine(corpus)
+        return cls(settings, corpus, store.analyzer, engine, copies=store.copies(corpus))
 
     # ----------------------------------------------------------------- asking
 

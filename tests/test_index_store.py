@@ -116,6 +116,14 @@ def test_analysed_passages_match_the_answer_layer(settings: Settings) -> None:
 # --------------------------------------------------------------------------- damage
 
 
+def _rewrite(path: Path, data: bytes) -> None:
+    """Replace a file's content through a new inode: tantivy may still have the old one mapped
+    in memory, and rewriting a mapped file in place would crash this process (SIGBUS)."""
+    tmp = path.with_name(path.name + ".new")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 def _damage_largest_file(directory: Path) -> None:
     target = max(
         (p for p in directory.iterdir() if p.is_file() and p.name != MARKER),
@@ -123,7 +131,7 @@ def _damage_largest_file(directory: Path) -> None:
     )
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    target.write_bytes(bytes(data))
+    _rewrite(target, bytes(data))
 
 
 @pytest.mark.parametrize(
@@ -131,9 +139,9 @@ def _damage_largest_file(directory: Path) -> None:
     [
         pytest.param(_damage_largest_file, id="flipped-byte"),
         pytest.param(lambda d: (d / MARKER).unlink(), id="no-marker"),
-        pytest.param(lambda d: (d / MARKER).write_text("{not json"), id="bad-marker"),
+        pytest.param(lambda d: _rewrite(d / MARKER, b"{not json"), id="bad-marker"),
         pytest.param(
-            lambda d: next(p for p in d.iterdir() if p.name.endswith(".idx")).write_bytes(b""),
+            lambda d: _rewrite(next(p for p in d.iterdir() if p.name.endswith(".idx")), b""),
             id="truncated",
         ),
         pytest.param(lambda d: (d / "meta.json").unlink(), id="missing-file"),
@@ -192,7 +200,7 @@ def test_corrupt_analysed_cache_is_ignored(tmp_path: Path, corpus_dir: Path) -> 
     (pickle_path,) = (Path(settings.cache_dir) / "index").glob("analysed-*.pkl")
     data = bytearray(pickle_path.read_bytes())
     data[-10] ^= 0xFF
-    pickle_path.write_bytes(bytes(data))
+    _rewrite(pickle_path, bytes(data))
     answerer, store = _open(settings)
     assert store.last is not None and store.last.analysed_articles == 7
     assert answerer.answer(QUESTION).answered
@@ -241,3 +249,31 @@ def test_parallel_analysis_gives_the_same_terms(
     monkeypatch.setattr(store_module, "_workers", lambda: 2)
     parallel = [doc for docs in analyse_parallel(corpus.passages, analyzer, runs) for doc in docs]
     assert parallel == analyse_passages(corpus.passages, analyzer)
+
+
+def test_copy_groups_are_reused_on_restart(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.collapse
+
+    calls = []
+    real = bot.collapse.find_copies
+
+    def counting(passages, settings):  # type: ignore[no-untyped-def]
+        calls.append(len(passages))
+        return real(passages, settings)
+
+    monkeypatch.setattr(bot.collapse, "find_copies", counting)
+    (corpus_dir / "08_copy.md").write_text(
+        (corpus_dir / "07_weather.md").read_text(encoding="utf-8").replace("Fog", "Mist"),
+        encoding="utf-8",
+    )
+    settings = _settings(tmp_path, corpus_dir, "collapse.enabled=true")
+    first, _ = _open(settings)
+    assert calls and first.copies.groups  # the copied article was found
+    calls.clear()
+    second, _ = _open(settings)
+    assert calls == []
+    assert second.copies.groups == first.copies.groups
+    _open(_settings(tmp_path, corpus_dir, "collapse.enabled=true", "collapse.threshold=0.9"))
+    assert calls  # other collapse settings: computed again

@@ -7,6 +7,8 @@ What is kept, and under which key
   analysed terms of its passages. The analysis key hashes the analysis settings, the analyser's
   code and its word lists, so any change to how text becomes terms starts afresh. A restart or
   a reload re-analyses only the articles whose fingerprint is new.
+- **Syndicated-copy groups** (:mod:`bot.collapse`): ``copies-<key>.pkl``, keyed by the corpus
+  fingerprint and the collapse settings and code.
 - **tantivy indexes**: ``cache_dir/index/tantivy/<index key>/``, keyed by the corpus fingerprint
   (the article fingerprints in corpus order), the analysis key and the index format. Field
   weights are applied at query time, so changing them needs no rebuild. A restart with an
@@ -47,6 +49,7 @@ from bot.errors import EngineError
 from bot.index import Engine, FieldedDoc, build_engine
 
 if TYPE_CHECKING:
+    from bot.collapse import CopyGroups
     from bot.index.tantivy_engine import TantivyEngine
 
 log = logging.getLogger(__name__)
@@ -440,6 +443,35 @@ def _prune_files(directory: Path, pattern: str, keep: Path) -> None:
             path.unlink()
 
 
+def save_pickle(path: Path, obj: object) -> None:
+    """Pickle ``obj`` to ``path`` atomically, prefixed with a checksum of the payload."""
+    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    digest = hashlib.blake2b(payload, digest_size=16).hexdigest().encode("ascii")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(digest)
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def load_pickle(path: Path) -> Any:
+    """What :func:`save_pickle` wrote; raises ``ValueError`` when the checksum does not match
+    (and ``OSError`` when the file cannot be read)."""
+    data = path.read_bytes()
+    digest, payload = data[:32], data[32:]
+    if digest.decode("ascii", "replace") != hashlib.blake2b(payload, digest_size=16).hexdigest():
+        raise ValueError("checksum mismatch")
+    return pickle.loads(payload)
+
+
 # --------------------------------------------------------------------------- analysed cache
 
 
@@ -459,11 +491,7 @@ class AnalysedCache:
         if self.path is None or not self.path.exists():
             return self._articles
         try:
-            data = self.path.read_bytes()
-            digest, payload = data[:32], data[32:]
-            if digest.decode("ascii") != hashlib.blake2b(payload, digest_size=16).hexdigest():
-                raise ValueError("checksum mismatch")
-            raw = pickle.loads(payload)
+            raw = load_pickle(self.path)
             self._articles = {
                 fp: tuple(FieldedDoc(*fields) for fields in docs) for fp, docs in raw.items()
             }
@@ -510,21 +538,7 @@ class AnalysedCache:
                 fp: tuple((d.body, d.title, d.section) for d in docs)
                 for fp, docs in self._articles.items()
             }
-            payload = pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL)
-            digest = hashlib.blake2b(payload, digest_size=16).hexdigest().encode("ascii")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".analysed-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(digest)
-                    f.write(payload)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            save_pickle(self.path, raw)
             self._dirty = False
             _prune_files(self.path.parent, "analysed-*.pkl", keep=self.path)
         if release and self.path is not None:
@@ -561,6 +575,7 @@ class IndexStore:
         )
         #: What the last :meth:`engine` call did.
         self.last: BuildReport | None = None
+        self._print: tuple[int, str] = (0, "")
 
     def index_key(self, corpus_print: str) -> str:
         """The key of a persisted tantivy index for a corpus fingerprint."""
@@ -584,6 +599,7 @@ class IndexStore:
         """
         started = time.perf_counter()
         runs, prints, corpus_print = corpus_fingerprints(corpus)
+        self._print = (id(corpus), corpus_print)
         stats: dict[str, int] = {}
         docs = progress(
             self._analysed.docs(corpus, runs, prints, stats),
@@ -613,6 +629,43 @@ class IndexStore:
         )
         log.info("%s", self.last.describe())
         return engine
+
+    def copies(self, corpus: Corpus) -> CopyGroups:
+        """Syndicated-copy groups (:mod:`bot.collapse`), kept under ``cache_dir`` keyed by the
+        corpus fingerprint, the collapse settings and the collapse code, so a restart with an
+        unchanged corpus does not shingle every passage again."""
+        import bot.collapse as collapse_module
+        from bot.collapse import find_copies
+
+        collapse = self.settings.collapse
+        if not self.persist or not collapse.enabled or len(corpus.passages) < 2:
+            return find_copies(corpus.passages, collapse)
+        if self._print[0] == id(corpus):
+            corpus_print = self._print[1]
+        else:
+            corpus_print = corpus_fingerprints(corpus)[2]
+        key = _digest(
+            f"store-format={STORE_FORMAT}",
+            collapse.model_dump_json(),
+            Path(collapse_module.__file__).read_bytes(),
+            corpus_print,
+        )
+        path = self.root / f"copies-{key}.pkl"
+        if path.exists():
+            try:
+                groups = load_pickle(path)
+                if len(groups.group_of) == len(corpus.passages):
+                    return groups
+                raise ValueError("passage count differs")
+            except Exception as exc:
+                log.warning("ignoring the saved copy groups %s: %s", path, exc)
+        groups = find_copies(corpus.passages, collapse)
+        try:
+            save_pickle(path, groups)
+            _prune_files(self.root, "copies-*.pkl", keep=path)
+        except OSError as exc:
+            log.warning("could not save the copy groups to %s: %s", path, exc)
+        return groups
 
     def _tantivy(
         self, corpus: Corpus, docs: Iterable[FieldedDoc], corpus_print: str
