@@ -251,7 +251,7 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         store = IndexStore(settings)
         engine = store.engine(corpus)
         index_s = time.perf_counter() - started
-        answerer = Answerer(settings, corpus, store.analyzer, engine)
+        answerer = Answerer(settings, corpus, store.analyzer, engine, copies=store.copies(corpus))
     result: dict[str, Any] = {"index_s": index_s, "ready_s": time.perf_counter() - started}
     if spec["phase"] == "build":
         result["rss_mib"] = _rss_mib()
