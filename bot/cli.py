@@ -159,6 +159,7 @@ def run_ask(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from bot.answer import fielded_docs
     from bot.corpus import load_corpus
+    from bot.index.store import engine_advice
 
     settings = load(args)
     logging.getLogger("bot.corpus").setLevel(logging.ERROR)  # printed below instead
@@ -180,6 +181,8 @@ def run_check(args: argparse.Namespace) -> int:
     if dates:
         out.write(f"dates:      {dates[0].isoformat()} to {dates[-1].isoformat()}\n")
     out.write(f"engine:     {answerer.engine.name} ({settings.retrieval.algorithm})\n")
+    for advice in engine_advice(settings.retrieval, len(corpus.passages)):
+        out.write(f"advice:     {advice}\n")
     copies = answerer.copies
     out.write(
         f"duplicates: {copies.duplicates} passages are syndicated copies, in "

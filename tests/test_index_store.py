@@ -277,3 +277,28 @@ def test_copy_groups_are_reused_on_restart(
     assert second.copies.groups == first.copies.groups
     _open(_settings(tmp_path, corpus_dir, "collapse.enabled=true", "collapse.threshold=0.9"))
     assert calls  # other collapse settings: computed again
+
+
+def test_engine_advice(settings: Settings) -> None:
+    from bot.index.store import TANTIVY_ADVISED_PASSAGES, engine_advice
+
+    retrieval = settings.retrieval.model_copy(update={"engine": "rank-bm25"})
+    assert engine_advice(retrieval, 23) == []
+    (advice,) = engine_advice(retrieval, TANTIVY_ADVISED_PASSAGES)
+    assert "retrieval.engine: tantivy" in advice
+    tantivy = settings.retrieval.model_copy(update={"engine": "tantivy", "k1": 1.2, "b": 0.75})
+    assert engine_advice(tantivy, 10**6) == []
+    (advice,) = engine_advice(tantivy.model_copy(update={"k1": 0.9}), 10)
+    assert "retrieval.k1=0.9" in advice
+
+
+def test_check_recommends_tantivy_for_a_large_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from bot import cli
+    from bot.index import store as store_module
+
+    monkeypatch.setattr(store_module, "TANTIVY_ADVISED_PASSAGES", 10)
+    out = io.StringIO()
+    assert cli.main(["--set", "retrieval.engine=rank-bm25", "check"], stdout=out) == 0
+    assert "advice:     23 passages: rank-bm25 gets slow" in out.getvalue()

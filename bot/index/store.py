@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.analysis import Analyzer
-from bot.config import AnalysisSettings, Settings
+from bot.config import AnalysisSettings, RetrievalSettings, Settings
 from bot.corpus import Corpus, Passage
 from bot.errors import EngineError
 from bot.index import Engine, FieldedDoc, build_engine
@@ -86,6 +86,35 @@ class BuildReport:
             f"{self.engine}: {how} over {self.passages} passages in {self.took_s:.2f} s; "
             f"re-analysed {self.analysed_articles} of {self.articles} articles"
         )
+
+
+# --------------------------------------------------------------------------- advice
+
+#: Past this many passages rank-bm25 gets slow: on the 2-core benchmark machine its p95 answer
+#: time passes 100 ms and one question holds the event loop long enough to delay a Discord
+#: heartbeat (README, "Performance"), while tantivy stays at a few milliseconds.
+TANTIVY_ADVISED_PASSAGES = 30_000
+
+
+def engine_advice(settings: RetrievalSettings, passages: int) -> list[str]:
+    """What ``python -m bot check`` should say about the engine choice for this corpus size."""
+    advice = []
+    if settings.engine == "rank-bm25" and passages >= TANTIVY_ADVISED_PASSAGES:
+        advice.append(
+            f"{passages:,} passages: rank-bm25 gets slow past about "
+            f"{TANTIVY_ADVISED_PASSAGES:,}; set retrieval.engine: tantivy "
+            "(README, Performance)"
+        )
+    if settings.engine == "tantivy":
+        from bot.index.tantivy_engine import unsupported_settings
+
+        ignored = unsupported_settings(settings)
+        if ignored:
+            advice.append(
+                "tantivy always scores BM25 with k1=1.2, b=0.75 and Lucene IDF; it ignores "
+                + ", ".join(f"retrieval.{item}" for item in ignored)
+            )
+    return advice
 
 
 # --------------------------------------------------------------------------- keys
