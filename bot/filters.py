@@ -183,7 +183,7 @@ def _example(key: str) -> str:
 
 def known_sources(corpus: Corpus) -> list[str]:
     """The outlets in the corpus, sorted case-insensitively."""
-    return sorted({a.source for a in corpus.articles if a.source}, key=str.casefold)
+    return list(_corpus_index(corpus).sources)
 
 
 def matching_sources(corpus: Corpus, typed: str, limit: int = 25) -> list[str]:
@@ -288,6 +288,7 @@ class _CorpusIndex:
     article_date: np.ndarray
     article_source: np.ndarray
     source_code: dict[str, int]
+    sources: tuple[str, ...]  # the outlets, sorted case-insensitively
 
 
 _INDEXES: dict[int, tuple[weakref.ref[Corpus], _CorpusIndex]] = {}
@@ -318,6 +319,7 @@ def _corpus_index(corpus: Corpus) -> _CorpusIndex:
             [source_code[a.source] if a.source else -1 for a in corpus.articles], dtype=np.int64
         ),
         source_code=source_code,
+        sources=tuple(sorted(source_code, key=str.casefold)),
     )
 
     def forget(_ref: object, key: int = key) -> None:
