@@ -151,7 +151,14 @@ class QuestionReport:
             "sentence_accuracy": self.sentence["accuracy"],
             "sentence_given_passage": self.sentence["given_passage"],
             "retrieval": self.retrieval,
+            "unresolved": self.unresolved(),
         }
+
+    def unresolved(self) -> list[str]:
+        """Ids of answerable questions whose gold answers match no passage (scored 0)."""
+        return [
+            qid for qid, grades in self.qrels.items() if not any(g > 0 for g in grades.values())
+        ]
 
     def misses(self) -> list[dict[str, Any]]:
         """Questions the bot got wrong, each with what it showed first instead."""
@@ -510,6 +517,12 @@ def _print_questions(
     ]
     for label, value, note in rows:
         print(f"  {label:<18} {_fmt(value)}  {note}".rstrip(), file=out)
+    if s["unresolved"]:
+        print(
+            f"  warning: the gold answers of {len(s['unresolved'])} question(s) match no passage "
+            f"and count as misses: {', '.join(s['unresolved'])}",
+            file=out,
+        )
     ret = first.retrieval
     print(
         "  ranking before the no-answer rule: "

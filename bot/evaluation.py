@@ -132,12 +132,6 @@ class Gold:
     contains: str | None = None
     grade: int = 1
 
-    def matches(self, article: str, paragraph: int, text: str) -> bool:
-        """Whether the passage ``(article, paragraph, text)`` is this answer."""
-        if self.contains is not None:
-            return contains_phrase(text, self.contains)
-        return article == self.article and paragraph == self.paragraph
-
 
 @dataclass(frozen=True)
 class Question:
@@ -415,20 +409,30 @@ def question_qrels(
     -------
     dict
         ``{question id: {passage id: grade}}`` with the best matching grade per passage.
-        A question none of whose answers matches any passage is kept with no relevant
-        passage (and so is left out of the means by :func:`evaluate`).
+            A question none of whose answers matches any passage is kept with no relevant
+        passage: :func:`question_metrics` scores it 0 (a gold that no longer resolves, e.g.
+        after the corpus was renumbered, must not quietly drop a question from the means).
     """
     passages = list(passages)
+    by_position = {(article, paragraph): text for article, paragraph, text in passages}
+    normalized: list[tuple[str, int, str]] | None = None
     qrels: dict[str, dict[str, int]] = {}
     for question in questions:
         if question.unanswerable:
             continue
         grades: dict[str, int] = {}
-        for article, paragraph, text in passages:
-            for gold in question.answers:
-                if gold.matches(article, paragraph, text):
-                    key = passage_id(article, paragraph)
-                    grades[key] = max(grades.get(key, 0), gold.grade)
+        for gold in question.answers:
+            if gold.contains is None:
+                key = (gold.article or "", gold.paragraph or 0)
+                found = [key] if key in by_position else []
+            else:
+                if normalized is None:  # normalise each passage once, only if phrases are used
+                    normalized = [(a, n, normalize_text(t)) for a, n, t in passages]
+                phrase = normalize_text(gold.contains)
+                found = [(a, n) for a, n, t in normalized if phrase in t]
+            for article, paragraph in found:
+                key = passage_id(article, paragraph)
+                grades[key] = max(grades.get(key, 0), gold.grade)
         qrels[question.id] = grades
     return qrels
 
@@ -439,8 +443,19 @@ def passage_id(article: str, paragraph: int) -> str:
 
 
 def question_metrics(run: Run, qrels: Qrels) -> tuple[dict[str, float], dict[str, dict]]:
-    """hit@1, hit@3, MRR@10 and nDCG@10 of a question-set run (see :func:`evaluate`)."""
-    return evaluate(QUESTION_MEASURES, run, qrels)
+    """hit@1, hit@3, MRR@10 and nDCG@10 of a question-set run.
+
+    Like :func:`evaluate`, except that a question whose qrels hold no relevant passage (its
+    gold answers did not resolve) is counted, with 0 for every measure.
+    """
+    _, per_query = evaluate(QUESTION_MEASURES, run, qrels)
+    for qid in qrels:
+        per_query.setdefault(qid, dict.fromkeys(QUESTION_MEASURES, 0.0))
+    aggregate = {
+        name: sum(row[name] for row in per_query.values()) / len(per_query) if per_query else 0.0
+        for name in QUESTION_MEASURES
+    }
+    return aggregate, per_query
 
 
 def refusal_stats(refused: Mapping[str, bool], unanswerable: Iterable[str]) -> RefusalStats:

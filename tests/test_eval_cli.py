@@ -84,6 +84,20 @@ def test_question_set_json(question_file: Path) -> None:
     assert [m["id"] for m in data["misses"]] == ["hail-misled"]
     assert data["misses"][0]["first"] == "05_weather#1"
     assert set(data["retrieval"]) == {"hit@1", "hit@3", "mrr@10", "ndcg@10"}
+    assert data["unresolved"] == []
+
+
+def test_unresolved_gold_is_a_warning_and_a_miss(tmp_path: Path) -> None:
+    path = tmp_path / "qs.yaml"
+    path.write_text(
+        "questions:\n"
+        "  - {id: gone, q: teapot treaty, answers: [{article: 01_teapot_summit, paragraph: 9}]}\n"
+        "  - {id: ok, q: floating teahouse on lake wobble, answers: [{contains: Lake Wobble}]}\n"
+    )
+    status, out, _ = run_cli("eval", str(path), *ON_INVENTED)
+    assert status == 0
+    assert "match no passage and count as misses: gone" in out
+    assert "hit@1              0.500" in out
 
 
 def test_global_and_local_set_both_apply(question_file: Path) -> None:

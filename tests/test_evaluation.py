@@ -257,6 +257,14 @@ def test_question_qrels_resolve_positions_and_phrases() -> None:
     assert passage_id("art1", 2) == "art1#2"
 
 
+def test_unresolved_questions_count_as_misses() -> None:
+    # "c" has a gold answer that matches no passage: it still counts, with 0.
+    qrels = {"a": {"art1#1": 1}, "c": {}}
+    metrics, per_query = question_metrics(run_from_rankings({"a": ["art1#1"], "c": ["x#1"]}), qrels)
+    assert per_query["c"] == {"hit@1": 0.0, "hit@3": 0.0, "mrr@10": 0.0, "ndcg@10": 0.0}
+    assert metrics["hit@1"] == 0.5
+
+
 def test_refusal_stats() -> None:
     refused = {"u1": True, "u2": False, "u3": True, "a1": True, "a2": False}
     stats = refusal_stats(refused, unanswerable={"u1", "u2", "u3"})
