@@ -439,6 +439,18 @@ def render_help(articles: Sequence[Article], max_question_chars: int) -> Reply:
         ),
         inline=False,
     )
+    embed.add_field(
+        name="Dates, outlets and timelines",
+        value=(
+            "• `/ask` and `/timeline` take `since` and `until` (YYYY-MM-DD, YYYY-MM or YYYY) "
+            "and `source` (an outlet)\n"
+            "• in a message, put them first: `since:2018-09 source:Reuters your question`\n"
+            "• `/timeline topic:` lists the passages about a topic, oldest first\n"
+            "• under an answer, *More context* shows the paragraphs around a quote, and 👍/👎 "
+            "tells whoever keeps the articles how it went (your name is not recorded)"
+        ),
+        inline=False,
+    )
     embed.add_field(name="What I cover", value=f"{covers}. `/sources` lists them.", inline=False)
     embed.set_footer(text="Answers are quotes, never guesses: if the articles don't say, I say so.")
     return Reply(embed)
