@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from typing import TYPE_CHECKING
 
-from bot.filters import Filters, make_filters
+if TYPE_CHECKING:
+    from bot.filters import Filters
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +36,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
 
 def filters_from_args(args: argparse.Namespace) -> Filters:
     """The :class:`Filters` the flags ask for (empty when none was given)."""
+    from bot.filters import make_filters  # numpy: not needed for --help
+
     return make_filters(
         getattr(args, "since", None), getattr(args, "until", None), getattr(args, "source", ())
     )
