@@ -214,6 +214,29 @@ async def test_timeline_lists_dated_lines_oldest_first(fake: FakeDiscord, bot) -
     assert embed["footer"]["text"].startswith(f"{len(lines)} passages, oldest first")
 
 
+async def test_timeline_takes_filters(fake: FakeDiscord, bot) -> None:
+    _, sent, _ = await slash(
+        fake, "timeline", topic="patrol rafts in the Grey Lagoon", source="courier", until="2024-03"
+    )
+    (embed,) = sent.body["embeds"]
+    lines = embed["description"].split("\n")
+    assert lines and all("The Vell Courier" in line for line in lines)
+    assert all("2024" in line and "May 2024" not in line for line in lines)
+    assert embed["footer"]["text"].endswith("from The Vell Courier, until 31 Mar 2024")
+    interaction, refused, _ = await slash(fake, "timeline", topic="eels", since="2024-02-30")
+    assert interaction.responses[0]["type"] == 4 and refused.body["flags"] == EPHEMERAL
+    assert "is not a date: use YYYY-MM-DD" in refused.body["embeds"][0]["description"]
+
+
+async def test_mentions_take_inline_filters(fake: FakeDiscord, bot) -> None:
+    user = fake.add_user("mention-filterer")
+    n = len(fake.sent)
+    await fake.send_message(f"until:2024-02 {WIRE_QUESTION}", user=user, mention_bot=True)
+    sent = await fake.wait_for_sent(lambda m: m.route == "channel", after=n)
+    text = text_of(sent.body["embeds"][0])
+    assert "Mar 2024" not in text and "May 2024" not in text
+
+
 # --------------------------------------------------------------------------- buttons
 
 

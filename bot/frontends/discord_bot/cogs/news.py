@@ -17,7 +17,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.feedback import FeedbackLog
-from bot.filters import FilterError, Filters, allowed_mask, make_filters, matching_sources
+from bot.filters import (
+    FilterError,
+    Filters,
+    allowed_mask,
+    make_filters,
+    matching_sources,
+    resolve,
+)
 from bot.frontends.discord_bot.views import DYNAMIC_ITEMS
 from bot.render.discord import render_notice
 from bot.render.discord_news import render_filter_error, render_timeline
@@ -45,7 +52,9 @@ def check_filters(
     """
     filters = make_filters(since, until, [source] if source else [])
     if filters:
-        allowed_mask(filters, bot.service.answerer.corpus)  # raises for unknown or empty
+        corpus = bot.service.answerer.corpus
+        allowed_mask(filters, corpus)  # raises for unknown or empty
+        filters = resolve(filters, corpus)  # outlets spelt as the corpus spells them
     return filters
 
 
