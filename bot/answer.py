@@ -38,7 +38,7 @@ from bot.analysis import Analyzer, QueryTerm
 from bot.collapse import CopyGroups, find_copies
 from bot.config import Settings
 from bot.corpus import Article, Corpus, Passage, load_corpus
-from bot.index import Engine, FieldedDoc, Hit, WeightedTerm, build_engine, idf
+from bot.index import Engine, FieldedDoc, Hit, WeightedTerm, build_engine, idf, with_context
 from bot.sentences import sentence_spans
 from bot.spelling import SpellingCorrector
 
@@ -119,7 +119,13 @@ class Answerer:
         self.corpus = corpus
         self.analyzer = analyzer or Analyzer(settings.analysis)
         self.engine = engine or build_engine(
-            settings.retrieval, fielded_docs(corpus.passages, self.analyzer)
+            settings.retrieval,
+            list(
+                with_context(
+                    fielded_docs(corpus.passages, self.analyzer),
+                    [p.article.id for p in corpus.passages],
+                )
+            ),
         )
         self._framing = frozenset(
             t for word in settings.answer.framing_words for t in self.analyzer.terms(word)

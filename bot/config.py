@@ -92,6 +92,7 @@ class RetrievalSettings(_Section):
     delta: float = Field(0.5, ge=0.0)
     title_weight: float = Field(0.3, ge=0.0)
     section_weight: float = Field(0.3, ge=0.0)
+    context_weight: float = Field(0.15, ge=0.0)
     persist: bool = True
 
 

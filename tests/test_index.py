@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bot.config import RetrievalSettings
-from bot.index import Engine, FieldedDoc, WeightedTerm, build_engine, idf
+from bot.index import Engine, FieldedDoc, WeightedTerm, build_engine, idf, with_context
 
 DOCS = [
     FieldedDoc(("alpha", "beta"), ("zorblax",)),
@@ -107,3 +107,31 @@ def test_ties_break_by_corpus_order():
     docs = [FieldedDoc(("same",)), FieldedDoc(("same",)), FieldedDoc(("other",))]
     hits = build_engine(RetrievalSettings(), docs).search(q("same"), k=2)
     assert [h.doc for h in hits] == [0, 1]
+
+
+def test_context_is_the_previous_paragraph_of_the_same_article():
+    docs = [FieldedDoc(("a",)), FieldedDoc(("b",)), FieldedDoc(("c",)), FieldedDoc(("d",))]
+    out = list(with_context(docs, ["x", "x", "y", "y"]))
+    assert [d.context for d in out] == [(), ("a",), (), ("c",)]
+    assert [d.body for d in out] == [("a",), ("b",), ("c",), ("d",)]
+
+
+def test_context_field_finds_a_paragraph_continuing_a_quote():
+    docs = list(
+        with_context(
+            [
+                FieldedDoc(("biegun", "told", "lee")),
+                FieldedDoc(("tremendous", "opportun")),
+                FieldedDoc(("opportun", "elsewhere")),
+            ],
+            ["x", "x", "y"],
+        )
+    )
+    hits = build_engine(RetrievalSettings(), docs).search(q("biegun", "opportun"), k=3)
+    assert hits[0].doc in (0, 1) and {h.doc for h in hits[:2]} == {0, 1}
+    assert hits[1].context_only == frozenset({"biegun"}) or hits[0].context_only
+
+
+def test_context_mismatch_is_an_error():
+    with pytest.raises(ValueError, match="2 documents but 1 article ids"):
+        list(with_context([FieldedDoc(("a",)), FieldedDoc(("b",))], ["x"]))

@@ -10,14 +10,14 @@ front ends -- talks only to this interface, so engines are interchangeable:
 - ``tantivy`` (:mod:`bot.index.tantivy_engine`), for large corpora.
 
 Scoring is the same in both: for each weighted query term ``t`` and passage ``d``,
-``w_t * (bm25_body(t, d) + title_weight * bm25_title(t, d) + section_weight * bm25_section(t, d))``,
-each field scored with its own length statistics (a simple BM25F-like sum).
+``w_t * (bm25_body(t, d) + sum(weight_f * bm25_f(t, d)))`` over the title, section and context
+(previous paragraph) fields, each scored with its own length statistics (a simple BM25F-like sum).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -27,19 +27,47 @@ from bot.config import RetrievalSettings
 from bot.errors import ConfigError
 
 #: The fields of a passage, in the order engines store them.
-FIELDS = ("body", "title", "section")
+FIELDS = ("body", "title", "section", "context")
 
 
 @dataclass(frozen=True)
 class FieldedDoc:
-    """Analysed terms of one passage, per field."""
+    """Analysed terms of one passage, per field.
+
+    ``context`` is the previous paragraph of the same article: a paragraph that continues a
+    quote ("But we also have a tremendous opportunity...") is found by the name the paragraph
+    before it gives ("Biegun told Lee"). See :func:`with_context`.
+    """
 
     body: tuple[str, ...]
     title: tuple[str, ...] = ()
     section: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
 
     def field(self, name: str) -> tuple[str, ...]:
         return getattr(self, name)
+
+
+def with_context(docs: Iterable[FieldedDoc], article_ids: Sequence[str]) -> Iterator[FieldedDoc]:
+    """Give each passage the body terms of the previous passage of its article as context.
+
+    Derived while an engine is built (streaming, so large corpora are never held twice), never
+    stored, so cached analyses stay valid; the terms are shared, not copied.
+    """
+    previous: FieldedDoc | None = None
+    count = 0
+    for doc in docs:
+        if count >= len(article_ids):
+            raise ValueError(f"{count + 1} documents but {len(article_ids)} article ids")
+        if previous is not None and article_ids[count - 1] == article_ids[count]:
+            context = previous.body
+        else:
+            context = ()
+        yield FieldedDoc(doc.body, doc.title, doc.section, context)
+        previous = doc
+        count += 1
+    if count != len(article_ids):
+        raise ValueError(f"{count} documents but {len(article_ids)} article ids")
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ class RankBM25Engine:
             "body": 1.0,
             "title": settings.title_weight,
             "section": settings.section_weight,
+            "context": settings.context_weight,
         }
         self._fields: dict[str, _Field] = {}
         for name in FIELDS:

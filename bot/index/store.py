@@ -46,7 +46,7 @@ from bot.analysis import Analyzer
 from bot.config import AnalysisSettings, RetrievalSettings, Settings
 from bot.corpus import Corpus, Passage
 from bot.errors import EngineError
-from bot.index import Engine, FieldedDoc, build_engine
+from bot.index import Engine, FieldedDoc, build_engine, with_context
 
 if TYPE_CHECKING:
     from bot.collapse import CopyGroups
@@ -630,10 +630,13 @@ class IndexStore:
         runs, prints, corpus_print = corpus_fingerprints(corpus)
         self._print = (id(corpus), corpus_print)
         stats: dict[str, int] = {}
-        docs = progress(
-            self._analysed.docs(corpus, runs, prints, stats),
-            total=len(corpus.passages),
-            desc=f"indexing ({self.settings.retrieval.engine})",
+        docs = with_context(
+            progress(
+                self._analysed.docs(corpus, runs, prints, stats),
+                total=len(corpus.passages),
+                desc=f"indexing ({self.settings.retrieval.engine})",
+            ),
+            [p.article.id for p in corpus.passages],
         )
         retrieval = self.settings.retrieval
         try:

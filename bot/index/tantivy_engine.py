@@ -147,6 +147,7 @@ class TantivyEngine:
             "body": 1.0,
             "title": settings.title_weight,
             "section": settings.section_weight,
+            "context": settings.context_weight,
         }
         #: True when the index was opened from disk rather than built.
         self.opened = False
