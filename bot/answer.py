@@ -203,8 +203,7 @@ class Answerer:
         query = self.query(question)
         if not query:
             return Answer(question, False, message=NO_TERMS_MESSAGE)
-        weighted = self._weigh(query)
-        hits = self.engine.search(weighted, k * _CANDIDATES_PER_ANSWER, allowed)
+        hits = self.engine.search(self._weigh(query), k * _CANDIDATES_PER_ANSWER, allowed)
         chosen = self._choose(query, hits, k)
         if not chosen:
             return Answer(question, False, message=NO_ANSWER_MESSAGE)
@@ -221,6 +220,12 @@ class Answerer:
         return Answer(question, True, passages=passages)
 
     # ----------------------------------------------------------------- ranking
+
+    def rank(self, question: str, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        """The engine's ``k`` best passages for ``question``, weighted as :meth:`answer` weighs
+        it but before the "no answer" rule: the ranking evaluation measures."""
+        query = self.query(question)
+        return self.engine.search(self._weigh(query), k, allowed) if query else []
 
     def query(self, question: str) -> list[QueryTerm]:
         """Analysed query terms, with words that only frame the question ("what happened",

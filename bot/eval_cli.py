@@ -278,14 +278,8 @@ def _sentence_figures(outcomes: Sequence[QuestionOutcome]) -> dict[str, float | 
 
 
 def _rank(answerer: Answerer, text: str, k: int, allowed: Any = None) -> list[Hit]:
-    """The engine's top ``k`` for ``text``, weighted exactly as the answerer weighs a question.
-
-    Uses the answerer's own query weighting so this ranking is the one ``answer`` filters.
-    """
-    query = answerer.query(text)
-    if not query:
-        return []
-    return answerer.engine.search(answerer._weigh(query), k, allowed)
+    """The engine's top ``k`` for ``text``: the ranking that ``answer`` filters."""
+    return answerer.rank(text, k, allowed)
 
 
 # --------------------------------------------------------------------------- collections
