@@ -153,6 +153,8 @@ class QueryTerm:
     alias_for: tuple[str, ...] = ()
     member: tuple[str, ...] = ()
     credit: float = 1.0
+    #: Typed as a name (capitalised, not first in the question): "Putin", "France".
+    name: bool = False
 
 
 @dataclass(frozen=True)
@@ -275,9 +277,11 @@ class Analyzer:
 
     def query(self, question: str) -> list[QueryTerm]:
         """Unique query terms, each typed term once, then aliases of the typed phrases."""
-        typed = self.terms(question)
+        tokens = self.tokens(question)
+        typed = [t.term for t in tokens]
+        names = _name_terms(normalize(question), tokens)
         unique = list(dict.fromkeys(typed))
-        result = [QueryTerm(term) for term in unique]
+        result = [QueryTerm(term, name=term in names) for term in unique]
         seen = set(unique)
         for group in self._aliases:
             present = [member for member in group if _contains(typed, member)]
@@ -328,6 +332,17 @@ def _is_shouting(text: str) -> bool:
         return False
     upper = sum(1 for c in letters if c.isupper())
     return upper / len(letters) > 0.8
+
+
+def _name_terms(text: str, tokens: Sequence[Token]) -> set[str]:
+    """Terms typed as names: from a capitalised, not all-capitals word that does not start the
+    question (where capitals say nothing). In an all-lower-case question there are none."""
+    names = set()
+    for token in tokens:
+        word = text[token.start : token.end]
+        if token.start > 0 and word[:1].isupper() and not word.isupper():
+            names.add(token.term)
+    return names
 
 
 def _contains(terms: Sequence[str], phrase: Sequence[str]) -> bool:

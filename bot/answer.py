@@ -291,7 +291,7 @@ class Answerer:
             if qt.alias_for and matched.issuperset(qt.member or (qt.term,)):
                 for t in qt.alias_for:
                     stand_in[t] = max(stand_in.get(t, 0.0), qt.credit)
-        total = sum(qt.weight * self.idf(qt.term) for qt in typed)
+        total = sum(qt.weight * self._evidence(qt, matched) for qt in typed)
         if total <= 0:
             return 0.0
         context = self.settings.answer.context_credit
@@ -301,8 +301,18 @@ class Answerer:
                 share = context if qt.term in context_only else 1.0
             else:
                 share = stand_in.get(qt.term, 0.0)
-            got += qt.weight * self.idf(qt.term) * share
+            got += qt.weight * self._evidence(qt, matched) * share
         return got / total
+
+    def _evidence(self, qt: QueryTerm, matched: frozenset[str]) -> float:
+        """A typed term's weight in the no-answer rule: its IDF, times
+        ``answer.unknown_name_weight`` for a name the corpus never uses ("Putin", "France") --
+        the surest sign that the articles cannot answer; a missing common word is more often a
+        paraphrase."""
+        weight = self.idf(qt.term)
+        if qt.name and qt.term not in matched and self.engine.doc_freq(qt.term) == 0:
+            weight *= self.settings.answer.unknown_name_weight
+        return weight
 
     def _copies(self, doc: int, allowed: np.ndarray | None) -> tuple[Passage, ...]:
         """The copies of passage ``doc`` that the filters allow, oldest first."""

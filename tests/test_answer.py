@@ -52,7 +52,8 @@ def test_known_answers_rank_first(service, question, paragraph):
         "What is the capital of France?",
         "Who won the 2018 World Cup?",
         "What is the weather in Singapore?",
-        "How many missiles did North Korea test in 2017?",
+        "What did Putin say about the summit?",
+        "What did Moon eat for dinner in Paris?",
     ],
 )
 def test_questions_the_corpus_cannot_answer_are_refused(service, question):
@@ -141,8 +142,14 @@ def test_an_alias_never_outranks_the_word_typed(write_corpus):
 
 
 def test_highlight_picks_the_answering_sentence(service):
-    answer = service.answer("What did Bolton say about the door?")
-    assert "door" in highlighted(answer)
+    answerer = service.answerer
+    text = answerer.corpus.passages[14].text  # ¶15: three sentences, the first about the door
+    query = answerer.query("Who is holding the door open?")
+    ((start, end),) = answerer.highlight(text, query)
+    assert text[start:end].startswith('"But President Trump can\'t make the North Koreans walk')
+    query = answerer.query("what are they waiting for")
+    ((start, end),) = answerer.highlight(text, query)
+    assert text[start:end] == "And that's what we are waiting for.\""
 
 
 def test_answer_articles_are_distinct(service):
@@ -172,5 +179,15 @@ def test_partial_alias_phrase_does_not_stand_in(service):
 
 
 def test_title_words_alone_do_not_make_an_answer(service):
-    # "jong" and "un" are only in the article title (the caption that names him is furniture)
-    assert not service.answer("how old is kim jong un").answered
+    # "Jong" and "Un" are only in the article title (the caption that names him is furniture)
+    assert not service.answer("what is Jong Un's favourite food").answered
+
+
+def test_an_unknown_name_weighs_more_than_an_unknown_word(service):
+    answerer = service.answerer
+    name = answerer.query("What did Putin say about the summit?")
+    word = answerer.query("What did putin say about the summit?")
+    assert [q.name for q in name if q.term == "putin"] == [True]
+    assert [q.name for q in word if q.term == "putin"] == [False]
+    summit = frozenset({"summit"})
+    assert answerer.coverage(name, summit) < answerer.coverage(word, summit)

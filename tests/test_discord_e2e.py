@@ -272,7 +272,8 @@ async def test_passages_longer_than_discord_fields_still_fit(fake: FakeDiscord) 
     (embed,) = sent.body["embeds"]
     assert len(embed["description"]) <= 4096
     assert embed["fields"] and all(len(f["value"]) <= 1024 for f in embed["fields"])
-    assert all("…" in f["value"] for f in embed["fields"])
+    long_fields = [f for f in embed["fields"] if "Marrowgate" in f["value"]]
+    assert long_fields and all("…" in f["value"] for f in long_fields)
     _, sent = await ask(fake, "What paint did the lighthouse keeper use?")
     description = sent.body["embeds"][0]["description"]
     assert "**Officials said the lighthouse keeper repainted the lamp room with zinc paint.**" in (
