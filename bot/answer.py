@@ -38,7 +38,15 @@ from bot.analysis import Analyzer, QueryTerm
 from bot.collapse import CopyGroups, find_copies
 from bot.config import Settings
 from bot.corpus import Article, Corpus, Passage, load_corpus
-from bot.index import Engine, FieldedDoc, Hit, WeightedTerm, build_engine, idf, with_context
+from bot.index import (
+    Engine,
+    Hit,
+    WeightedTerm,
+    analyse_passages,
+    build_engine,
+    idf,
+    with_context,
+)
 from bot.sentences import sentence_spans
 from bot.spelling import SpellingCorrector
 
@@ -122,7 +130,7 @@ class Answerer:
             settings.retrieval,
             list(
                 with_context(
-                    fielded_docs(corpus.passages, self.analyzer),
+                    analyse_passages(corpus.passages, self.analyzer),
                     [p.article.id for p in corpus.passages],
                 )
             ),
@@ -358,20 +366,3 @@ class Answerer:
             if score > best_score + 1e-12:
                 best, best_score = (start, end), score
         return (best,) if best else ()
-
-
-def fielded_docs(passages: Sequence[Passage], analyzer: Analyzer) -> list[FieldedDoc]:
-    """Analyse every passage once, with its article title and section as context fields."""
-    title_cache: dict[str, tuple[str, ...]] = {}
-    section_cache: dict[str, tuple[str, ...]] = {}
-    docs = []
-    for p in passages:
-        title = title_cache.get(p.article.id)
-        if title is None:
-            title = title_cache[p.article.id] = tuple(analyzer.terms(p.article.title))
-        section: tuple[str, ...] = ()
-        if p.section:
-            section = section_cache.get(p.section) or tuple(analyzer.terms(p.section))
-            section_cache[p.section] = section
-        docs.append(FieldedDoc(tuple(analyzer.terms(p.text)), title, section))
-    return docs

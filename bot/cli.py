@@ -157,8 +157,8 @@ def run_ask(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from bot.answer import fielded_docs
     from bot.corpus import load_corpus
+    from bot.index import analyse_passages
     from bot.index.store import engine_advice
 
     settings = load(args)
@@ -168,7 +168,7 @@ def run_check(args: argparse.Namespace) -> int:
     answerer = service.answerer
     vocabulary = {
         t
-        for doc in fielded_docs(answerer.corpus.passages, answerer.analyzer)
+        for doc in analyse_passages(answerer.corpus.passages, answerer.analyzer)
         for t in (*doc.body, *doc.title, *doc.section)
     }
     dates = sorted(a.date for a in corpus.articles if a.date)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answerer, fielded_docs
+from bot.answer import Answerer
 from bot.config import Settings, load_settings
 from bot.corpus import load_corpus
 from bot.index.store import MARKER, IndexStore, analyse_passages, check_dir, persisted_dir
@@ -103,14 +103,6 @@ def test_no_persistence_writes_nothing(tmp_path: Path, corpus_dir: Path) -> None
     answerer, _ = _open(settings)
     assert answerer.answer(QUESTION).answered
     assert not (tmp_path / "cache").exists()
-
-
-def test_analysed_passages_match_the_answer_layer(settings: Settings) -> None:
-    corpus = load_corpus(settings.corpus)
-    store = IndexStore(settings, persist=False)
-    assert analyse_passages(corpus.passages, store.analyzer) == fielded_docs(
-        corpus.passages, store.analyzer
-    )
 
 
 # --------------------------------------------------------------------------- damage

@@ -23,7 +23,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from bot.analysis import Analyzer
 from bot.config import RetrievalSettings
+from bot.corpus import Passage
 from bot.errors import ConfigError
 
 #: The fields of a passage, in the order engines store them.
@@ -46,6 +48,27 @@ class FieldedDoc:
 
     def field(self, name: str) -> tuple[str, ...]:
         return getattr(self, name)
+
+
+def analyse_passages(passages: Sequence[Passage], analyzer: Analyzer) -> list[FieldedDoc]:
+    """Analyse passages once each, with their article title and section as fields.
+
+    Titles and sections are analysed once per distinct value; the context field is added later
+    by :func:`with_context`, when an engine is built.
+    """
+    titles: dict[str, tuple[str, ...]] = {}
+    sections: dict[str, tuple[str, ...]] = {}
+    docs = []
+    for p in passages:
+        title = titles.get(p.article.id)
+        if title is None:
+            title = titles[p.article.id] = tuple(analyzer.terms(p.article.title))
+        section: tuple[str, ...] = ()
+        if p.section:
+            section = sections.get(p.section) or tuple(analyzer.terms(p.section))
+            sections[p.section] = section
+        docs.append(FieldedDoc(tuple(analyzer.terms(p.text)), title, section))
+    return docs
 
 
 def with_context(docs: Iterable[FieldedDoc], article_ids: Sequence[str]) -> Iterator[FieldedDoc]:

@@ -46,7 +46,7 @@ from bot.analysis import Analyzer
 from bot.config import AnalysisSettings, RetrievalSettings, Settings
 from bot.corpus import Corpus, Passage
 from bot.errors import EngineError
-from bot.index import Engine, FieldedDoc, build_engine, with_context
+from bot.index import Engine, FieldedDoc, analyse_passages, build_engine, with_context
 
 if TYPE_CHECKING:
     from bot.collapse import CopyGroups
@@ -181,26 +181,6 @@ def corpus_fingerprints(corpus: Corpus) -> tuple[list[tuple[int, int]], list[str
 
 
 # --------------------------------------------------------------------------- analysis
-
-
-def analyse_passages(passages: Sequence[Passage], analyzer: Analyzer) -> list[FieldedDoc]:
-    """Analyse passages with their article title and section as context fields.
-
-    The same terms as :func:`bot.answer.fielded_docs`.
-    """
-    titles: dict[str, tuple[str, ...]] = {}
-    sections: dict[str, tuple[str, ...]] = {}
-    docs = []
-    for p in passages:
-        title = titles.get(p.article.id)
-        if title is None:
-            title = titles[p.article.id] = tuple(analyzer.terms(p.article.title))
-        section: tuple[str, ...] = ()
-        if p.section:
-            section = sections.get(p.section) or tuple(analyzer.terms(p.section))
-            sections[p.section] = section
-        docs.append(FieldedDoc(tuple(analyzer.terms(p.text)), title, section))
-    return docs
 
 
 # --------------------------------------------------------------------------- progress
