@@ -294,3 +294,18 @@ def test_check_recommends_tantivy_for_a_large_corpus(monkeypatch: pytest.MonkeyP
     out = io.StringIO()
     assert cli.main(["--set", "retrieval.engine=rank-bm25", "check"], stdout=out) == 0
     assert "advice:     23 passages: rank-bm25 gets slow" in out.getvalue()
+
+
+def test_index_without_a_current_field_is_rebuilt(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index written by a version with fewer fields is never served."""
+    from bot.index import tantivy_engine
+
+    settings = _settings(tmp_path, corpus_dir)
+    with monkeypatch.context() as patch:
+        patch.setattr(tantivy_engine, "FIELDS", ("body", "title"))
+        IndexStore(settings).engine(load_corpus(settings.corpus))
+    answerer, store = _open(settings)
+    assert store.last is not None and not store.last.opened
+    assert answerer.answer(QUESTION).answered

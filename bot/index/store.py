@@ -46,7 +46,7 @@ from bot.analysis import Analyzer
 from bot.config import AnalysisSettings, RetrievalSettings, Settings
 from bot.corpus import Corpus, Passage
 from bot.errors import EngineError
-from bot.index import Engine, FieldedDoc, analyse_passages, build_engine, with_context
+from bot.index import FIELDS, Engine, FieldedDoc, analyse_passages, build_engine, with_context
 
 if TYPE_CHECKING:
     from bot.collapse import CopyGroups
@@ -593,6 +593,7 @@ class IndexStore:
         return _digest(
             f"store-format={STORE_FORMAT}",
             f"index-format={INDEX_FORMAT}",
+            "fields=" + ",".join(FIELDS),
             f"tantivy={_tantivy_version()}",
             self.analysis_key,
             corpus_print,

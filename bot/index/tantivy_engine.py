@@ -43,8 +43,9 @@ log = logging.getLogger(__name__)
 #: The BM25 parameters tantivy uses; they cannot be changed from Python.
 TANTIVY_K1 = 1.2
 TANTIVY_B = 0.75
-#: Bump when the schema or the way fields are written changes (invalidates persisted indexes).
-INDEX_FORMAT = 1
+#: Bump when the way fields are written changes (invalidates persisted indexes); the field
+#: names are part of the index key too.
+INDEX_FORMAT = 2
 
 _POS = "pos"
 _WRITER_HEAP = 256_000_000
@@ -344,6 +345,11 @@ def _validate(path: Path, expected: int | None) -> None:
     """Open a persisted index and check it holds what it should; raise if not."""
     index = tantivy.Index.open(str(path))
     searcher = index.searcher()
+    for name in FIELDS:
+        try:
+            tantivy.Query.term_query(index.schema, name, "")
+        except ValueError:
+            raise EngineError(f"has no {name!r} field (built by an older version)") from None
     n = int(searcher.num_docs)
     if expected is not None and n != expected:
         raise EngineError(f"holds {n} passages, expected {expected}")
