@@ -103,8 +103,13 @@ def load(args: argparse.Namespace) -> Settings:
 
 
 def configure_logging(level: str) -> None:
-    """Plain stderr logging for the CLI (Discord uses discord.utils.setup_logging)."""
-    logging.basicConfig(level=getattr(logging, level), format="%(levelname)s %(name)s: %(message)s")
+    """Plain stderr logging for the terminal commands (Discord uses discord.utils.setup_logging).
+
+    A person at a terminal wants answers, not index-building chatter: these commands show
+    warnings and errors, and everything only when ``log_level`` is DEBUG.
+    """
+    number = logging.DEBUG if level == "DEBUG" else max(logging.WARNING, getattr(logging, level))
+    logging.basicConfig(level=number, format="%(levelname)s %(name)s: %(message)s")
 
 
 def make_service(settings: Settings):  # type: ignore[no-untyped-def]
