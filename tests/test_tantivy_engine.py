@@ -157,6 +157,27 @@ QUERIES = [
     _query(("goos", 0.5), "barg", "wembleton"),
     _query("ledger", "ledger", "disput"),  # a repeated term counts twice in both engines
     _query("nothingatal"),
+    # more terms than one matched-terms probe handles
+    _query(
+        *[
+            "zorblax",
+            "plimval",
+            "moonston",
+            "crate",
+            "quarri",
+            "ledger",
+            "barg",
+            "gees",
+            "wembleton",
+            "lantern",
+            "festiv",
+            "survey",
+            "envoy",
+            "duke",
+            "accord",
+            "sign",
+        ]
+    ),
 ]
 
 

@@ -54,8 +54,9 @@ _WRITER_HEAP = 256_000_000
 _FILTER_MAX_TERMS = 20_000
 #: Extra hits fetched so that equal scores can be ordered by passage, as rank-bm25 does.
 _TIE_SLACK = 8
-#: Probe score of a body match (title and section matches score 1 each).
-_BODY_MARK = 4.0
+#: Query terms checked per probe search (two bits each in a 32-bit float score).
+_PROBE_TERMS = 12
+_SHOULD = tantivy.Occur.Should
 
 
 def schema() -> tantivy.Schema:
@@ -235,26 +236,24 @@ class TantivyEngine:
 
     # ----------------------------------------------------------------- internals
 
-    def _term_query(self, term: str, boosts: bool = True, weight: float = 1.0):
+    def _term_query(self, term: str, weight: float):
+        """Should-clauses for ``term`` in every weighted field, boosted by ``weight`` times the
+        field's weight."""
         clauses = []
         for name in FIELDS:
-            field_weight = self._weights[name]
-            if field_weight <= 0:
+            boost = weight * self._weights[name]
+            if boost <= 0:
                 continue
             tq = tantivy.Query.term_query(self._schema, name, term)
-            if boosts:
-                boost = weight * field_weight
-                if boost <= 0:
-                    continue
-                if boost != 1.0:
-                    tq = tantivy.Query.boost_query(tq, boost)
-            clauses.append((tantivy.Occur.Should, tq))
+            if boost != 1.0:
+                tq = tantivy.Query.boost_query(tq, boost)
+            clauses.append((_SHOULD, tq))
         return clauses
 
     def _scoring_query(self, weights: dict[str, float]):
         clauses = []
         for term, weight in weights.items():
-            clauses.extend(self._term_query(term, weight=weight))
+            clauses.extend(self._term_query(term, weight))
         if not clauses:
             return None
         return tantivy.Query.boolean_query(clauses)
@@ -301,18 +300,29 @@ class TantivyEngine:
     ) -> dict[int, tuple[set[str], set[str]]]:
         """For each hit, the query terms it contains in any field and in its body.
 
-        One probe per term, restricted to the hits: a body match scores 4 and a title or section
-        match 1 each, so a probe score of 4 or more means the body has the term.
+        One probe search, restricted to the hits, answers for up to :data:`_PROBE_TERMS` terms
+        at once: term ``i`` adds the constant ``2**(2i)`` when the body has it and ``2**(2i+1)``
+        when another field does, so each hit's probe score is a bit mask (exact in 32-bit
+        floats up to 24 bits).
         """
         matched: dict[int, tuple[set[str], set[str]]] = {}
-        for term in weights:
+        terms = list(weights)
+        others = [name for name in FIELDS if name != "body" and self._weights[name] > 0]
+        for start in range(0, len(terms), _PROBE_TERMS):
+            chunk = terms[start : start + _PROBE_TERMS]
             clauses = []
-            for name in FIELDS:
-                if name != "body" and self._weights[name] <= 0:
-                    continue
-                tq = tantivy.Query.term_query(self._schema, name, term)
-                mark = _BODY_MARK if name == "body" else 1.0
-                clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(tq, mark)))
+            for i, term in enumerate(chunk):
+                body = tantivy.Query.term_query(self._schema, "body", term)
+                clauses.append((_SHOULD, tantivy.Query.const_score_query(body, float(1 << 2 * i))))
+                if others:
+                    context = tantivy.Query.boolean_query(
+                        [
+                            (_SHOULD, tantivy.Query.term_query(self._schema, name, term))
+                            for name in others
+                        ]
+                    )
+                    bit = float(1 << (2 * i + 1))
+                    clauses.append((_SHOULD, tantivy.Query.const_score_query(context, bit)))
             probe = self._restrict(tantivy.Query.boolean_query(clauses), positions)
             result = self._searcher.search(probe, len(positions), count=False)
             if not result.hits:
@@ -320,10 +330,14 @@ class TantivyEngine:
             addresses = [address for _, address in result.hits]
             values = self._searcher.fast_field_values(_POS, addresses)
             for (score, _), pos in zip(result.hits, values, strict=True):
-                anywhere, body = matched.setdefault(int(pos), (set(), set()))
-                anywhere.add(term)
-                if score >= _BODY_MARK:
-                    body.add(term)
+                mask = round(score)
+                anywhere, in_body = matched.setdefault(int(pos), (set(), set()))
+                for i, term in enumerate(chunk):
+                    if mask >> (2 * i) & 1:
+                        anywhere.add(term)
+                        in_body.add(term)
+                    elif mask >> (2 * i + 1) & 1:
+                        anywhere.add(term)
         return matched
 
 
