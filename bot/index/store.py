@@ -640,7 +640,8 @@ class IndexStore:
             opened=opened,
             took_s=time.perf_counter() - started,
         )
-        log.info("%s", self.last.describe())
+        big = self.last.passages >= PROGRESS_MIN or self.last.took_s >= 1.0
+        log.log(logging.INFO if big else logging.DEBUG, "%s", self.last.describe())
         return engine
 
     def copies(self, corpus: Corpus) -> CopyGroups:
