@@ -309,3 +309,20 @@ def test_index_without_a_current_field_is_rebuilt(
     answerer, store = _open(settings)
     assert store.last is not None and not store.last.opened
     assert answerer.answer(QUESTION).answered
+
+
+def test_large_builds_log_progress(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Off a terminal, progress is log lines (every 10 %); small jobs stay quiet."""
+    from bot.index import store as store_module
+    from bot.index.store import progress
+
+    monkeypatch.setattr(store_module, "PROGRESS_MIN", 10)
+    with caplog.at_level(logging.INFO, logger="bot.index.store"):
+        assert list(progress(range(5), total=5, desc="tiny")) == list(range(5))
+        assert list(progress(range(100), total=100, desc="indexing")) == list(range(100))
+    lines = [r.getMessage() for r in caplog.records]
+    assert not any("tiny" in line for line in lines)
+    assert len([line for line in lines if line.startswith("indexing: ")]) == 10
+    assert lines[-1].startswith("indexing: 100/100 passages (100%)")
