@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import logging
 import os
@@ -130,8 +131,8 @@ def _digest(*parts: str | bytes) -> str:
 
 
 def analysis_key(settings: AnalysisSettings) -> str:
-    """Everything that decides how text becomes terms: settings, analyser code, word lists,
-    and the versions of the stemmer and lemmatiser."""
+    """Everything that decides how text becomes terms: settings, analyser code (and the code that
+    applies it to passages), word lists, and the versions of the stemmer and lemmatiser."""
     from importlib.metadata import PackageNotFoundError, version
 
     import bot.analysis as analysis_module
@@ -147,6 +148,7 @@ def analysis_key(settings: AnalysisSettings) -> str:
         f"store-format={STORE_FORMAT}",
         settings.model_dump_json(),
         Path(analysis_module.__file__).read_bytes(),
+        inspect.getsource(analyse_passages),
         stopwords,
         ";".join(versions),
     )
