@@ -326,3 +326,17 @@ def test_large_builds_log_progress(
     assert not any("tiny" in line for line in lines)
     assert len([line for line in lines if line.startswith("indexing: ")]) == 10
     assert lines[-1].startswith("indexing: 100/100 passages (100%)")
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "rank-bm25"])
+def test_unwritable_cache_still_answers(
+    tmp_path: Path, corpus_dir: Path, engine: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    settings = _settings(tmp_path, corpus_dir, f"retrieval.engine={engine}")
+    with caplog.at_level(logging.WARNING):
+        answerer, store = _open(settings)
+    assert answerer.answer(QUESTION).answered
+    assert "cannot" in caplog.text
+    assert store.last is not None and not store.last.opened

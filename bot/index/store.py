@@ -604,35 +604,46 @@ class IndexStore:
     def engine(self, corpus: Corpus) -> Engine:
         """The configured engine over ``corpus``.
 
-        Raises
-        ------
-        EngineError
-            When the index can be neither opened nor built (e.g. the cache is not writable).
+        When ``cache_dir`` cannot be written, the index is built in memory (with a warning):
+        the bot still answers, it only loses the fast restart.
         """
         started = time.perf_counter()
         runs, prints, corpus_print = corpus_fingerprints(corpus)
         self._print = (id(corpus), corpus_print)
         stats: dict[str, int] = {}
-        docs = with_context(
-            progress(
-                self._analysed.docs(corpus, runs, prints, stats),
-                total=len(corpus.passages),
-                desc=f"indexing ({self.settings.retrieval.engine})",
-            ),
-            [p.article.id for p in corpus.passages],
-        )
+        article_ids = [p.article.id for p in corpus.passages]
+
+        def docs() -> Iterator[FieldedDoc]:
+            stats.clear()
+            return with_context(
+                progress(
+                    self._analysed.docs(corpus, runs, prints, stats),
+                    total=len(corpus.passages),
+                    desc=f"indexing ({self.settings.retrieval.engine})",
+                ),
+                article_ids,
+            )
+
         retrieval = self.settings.retrieval
-        try:
-            if retrieval.engine == "tantivy" and self.persist:
-                engine: Engine = self._tantivy(corpus, docs, corpus_print)
+        opened = False
+        if retrieval.engine == "tantivy" and self.persist:
+            try:
+                engine: Engine = self._tantivy(corpus, docs(), corpus_print)
                 opened = bool(getattr(engine, "opened", False))
-            else:
-                engine = build_engine(retrieval, list(docs))
-                opened = False
-        except OSError as exc:
-            raise EngineError(f"cannot write the index under {self.root}: {exc}") from exc
+            except OSError as exc:
+                log.warning(
+                    "cannot keep the index under %s (%s); building it in memory for this run",
+                    self.root,
+                    exc,
+                )
+                engine = build_engine(retrieval, list(docs()))
+        else:
+            engine = build_engine(retrieval, list(docs()))
         if not opened:
-            self._analysed.save(release=retrieval.engine == "tantivy")
+            try:
+                self._analysed.save(release=True)
+            except OSError as exc:
+                log.warning("cannot save the analysed passages under %s: %s", self.root, exc)
         self.last = BuildReport(
             engine=engine.name,
             articles=len(runs),
