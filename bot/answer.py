@@ -183,14 +183,7 @@ class Answerer:
         k = max(1, min(top_k or self.settings.answer.top_k, limit))
         answer = self._answer(prepared, k, allowed)
         took = (time.perf_counter() - started) * 1000.0
-        return Answer(
-            question=answer.question,
-            answered=answer.answered,
-            passages=answer.passages,
-            message=answer.message,
-            notices=prepared.notices,
-            took_ms=round(took, 3),
-        )
+        return dataclasses.replace(answer, notices=prepared.notices, took_ms=round(took, 3))
 
     def _prepare(self, question: str) -> _Prepared:
         text = _CONTROL.sub(" ", unicodedata.normalize("NFC", str(question)))

@@ -11,10 +11,11 @@ a corpus with nothing loadable raises :class:`~bot.errors.CorpusError`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -330,22 +331,9 @@ def split_article(
     if not passages:
         raise SkipFile("no article text left after removing headings and page furniture")
     if captions:
-        article = _with_captions(article, captions)
-        passages = [Passage(article, p.paragraph, p.text, p.section, p.line) for p in passages]
+        article = dataclasses.replace(article, captions=tuple(captions))
+        passages = [dataclasses.replace(p, article=article) for p in passages]
     return article, tuple(passages)
-
-
-def _with_captions(article: Article, captions: Sequence[str]) -> Article:
-    return Article(
-        id=article.id,
-        title=article.title,
-        source=article.source,
-        date=article.date,
-        url=article.url,
-        path=article.path,
-        captions=tuple(captions),
-        metadata=article.metadata,
-    )
 
 
 def split_paragraphs(body: str, first_line: int = 1) -> list[tuple[int, str]]:
