@@ -4,21 +4,27 @@
 
 The "no answer" rule
 --------------------
-A passage counts as an answer only if it *covers* the question: the IDF-weighted share of the
-question's typed terms that it contains (in its text, or for ``answer.context_credit`` of the
-weight, only in its article title or section heading) must reach ``answer.min_coverage``::
+A passage counts as an answer only if it *covers* the question: the weighted share of the
+question's typed terms that it contains must reach ``answer.min_coverage``::
 
-    coverage(d) = sum(w_t * idf(t) for typed t matched by d or by an alias of t)
-                  / sum(w_t * idf(t) for typed t)
+    coverage(d) = sum(w_t * e_t * share_t(d) for typed t) / sum(w_t * e_t for typed t)
 
-IDF is Lucene's ``log(1 + (N - df + 0.5) / (df + 0.5))`` over the passages' text; a word the
-corpus never uses gets the highest IDF there is. ``w_t`` is 1, or ``answer.framing_weight`` for
-words that only frame a question ("happen", "describe", "say"). So "What is the capital of
-France?" is refused on any news corpus without France in it, because ``france`` carries most of
-the question's weight and no passage has it, while "What did Bolton say?" is answered. The rule
-is a ratio of IDFs, not a raw BM25 score, so it means the same on a 23-paragraph article and on
-a million passages, and it does not move when BM25 parameters change. A passage must also score
-above zero; passages that fail the rule are never shown, even to fill ``top_k``.
+- ``e_t`` is the term's Lucene IDF, ``log(1 + (N - df + 0.5) / (df + 0.5))`` over the passages'
+  text, so a word the corpus never uses carries the most weight; a capitalised name the corpus
+  never uses ("Putin", "France") weighs ``answer.unknown_name_weight`` times more.
+- ``w_t`` is 1, or ``answer.framing_weight`` for words that only frame a question ("happen",
+  "describe", "say").
+- ``share_t(d)`` is 1 when the paragraph's text has the term; ``answer.context_credit`` when only
+  its article title, section or previous paragraph does; for a term the paragraph lacks, the
+  credit of a stand-in that it has -- 1 for an alias whose whole phrase matches ("North Korea" for
+  "DPRK"), ``answer.spelling_weight`` for a spelling correction -- and 0 otherwise.
+
+So "What is the capital of France?" is refused on any news corpus without France in it, while
+"What did Bolton say?" is answered. The rule is a ratio, not a raw BM25 score cut-off, so it means
+the same on a 23-paragraph article and on a million passages, and it does not move when BM25
+parameters change. A passage must also score above zero; passages that fail the rule are never
+shown, even to fill ``top_k``. The threshold's trade-off between false refusals and wrong answers
+is measured in README "Quality".
 """
 
 from __future__ import annotations
