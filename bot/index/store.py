@@ -275,42 +275,63 @@ def _workers() -> int:
 def analyse_parallel(
     passages: Sequence[Passage], analyzer: Analyzer, runs: Sequence[tuple[int, int]]
 ) -> Iterator[tuple[FieldedDoc, ...]]:
-    """Analyse each run of passages, in worker processes when the job is large enough and the
-    platform can fork; yields each run's analysed passages, in order."""
+    """Analyse each run of passages; returns an iterator of each run's analysed passages, in
+    order.
+
+    A large job (:data:`PARALLEL_MIN` passages) on a platform that can fork is split among one
+    worker process per core, started before this function returns -- so callers can start the
+    workers before anything else starts threads -- while the caller consumes results as they
+    arrive (indexing overlaps analysis).
+    """
     import multiprocessing
 
     size = sum(b - a for a, b in runs)
     workers = _workers()
-    bar = Progress(size, "analysing")
+    if size < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _analyse_serial(passages, analyzer, runs, Progress(size, "analysing"))
+    batches: list[list[tuple[int, int]]] = [[]]
+    count = 0
+    for a, b in runs:
+        if count >= _BATCH:
+            batches.append([])
+            count = 0
+        batches[-1].append((a, b))
+        count += b - a
+    global _FORKED
+    _FORKED = (passages, analyzer)
     try:
-        if (
-            size < PARALLEL_MIN
-            or workers < 2
-            or "fork" not in multiprocessing.get_all_start_methods()
-        ):
-            for a, b in runs:
-                yield tuple(analyse_passages(passages[a:b], analyzer))
-                bar.update(b - a)
-            return
-        batches: list[list[tuple[int, int]]] = [[]]
-        count = 0
-        for a, b in runs:
-            if count >= _BATCH:
-                batches.append([])
-                count = 0
-            batches[-1].append((a, b))
-            count += b - a
-        global _FORKED
-        _FORKED = (passages, analyzer)
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for batch, result in zip(batches, pool.imap(_analyse_batch, batches), strict=True):
-                    for fields in result:
-                        yield tuple(FieldedDoc(*f) for f in fields)
-                    bar.update(sum(b - a for a, b in batch))
-        finally:
-            _FORKED = None
+        pool = multiprocessing.get_context("fork").Pool(workers)  # the workers fork here
     finally:
+        _FORKED = None
+    return _collect(pool, batches, Progress(size, "analysing"))
+
+
+def _analyse_serial(
+    passages: Sequence[Passage],
+    analyzer: Analyzer,
+    runs: Sequence[tuple[int, int]],
+    bar: Progress,
+) -> Iterator[tuple[FieldedDoc, ...]]:
+    try:
+        for a, b in runs:
+            yield tuple(analyse_passages(passages[a:b], analyzer))
+            bar.update(b - a)
+    finally:
+        bar.close()
+
+
+def _collect(
+    pool: Any, batches: list[list[tuple[int, int]]], bar: Progress
+) -> Iterator[tuple[FieldedDoc, ...]]:
+    try:
+        for batch, result in zip(batches, pool.imap(_analyse_batch, batches), strict=True):
+            for fields in result:
+                yield tuple(FieldedDoc(*f) for f in fields)
+            bar.update(sum(b - a for a, b in batch))
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
         bar.close()
 
 
@@ -520,23 +541,26 @@ class AnalysedCache:
     ) -> Iterator[FieldedDoc]:
         """The corpus's analysed passages in order, analysing only unseen articles.
 
-        The unseen articles are all analysed when iteration starts (in parallel when there are
-        many, see :func:`analyse_parallel`). Counts analysed and reused articles into ``stats``;
-        articles no longer in the corpus are forgotten when the iteration completes.
+        Analysis of the unseen articles starts with the iteration (in worker processes when
+        there are many, see :func:`analyse_parallel`) and overlaps with the consumer. Counts
+        analysed and reused articles into ``stats``; articles no longer in the corpus are
+        forgotten when the iteration completes.
         """
         articles = self._load()
         missing = {fp: run for run, fp in zip(runs, prints, strict=True) if fp not in articles}
-        if missing:
-            fresh = analyse_parallel(corpus.passages, self.analyzer, list(missing.values()))
-            for fp, docs in zip(missing, fresh, strict=True):
-                articles[fp] = docs
-            self._dirty = True
+        fresh = analyse_parallel(corpus.passages, self.analyzer, list(missing.values()))
+        self._dirty = self._dirty or bool(missing)
         seen: set[str] = set()
         for fp in prints:
             seen.add(fp)
+            docs = articles.get(fp)
+            if docs is None:  # the next missing article: ``fresh`` yields them in this order
+                docs = articles[fp] = next(fresh)
             key = "analysed" if fp in missing else "reused"
             stats[key] = stats.get(key, 0) + 1
-            yield from articles[fp]
+            yield from docs
+        for _ in fresh:  # pragma: no cover - every missing run was consumed above
+            pass
         stale = [fp for fp in articles if fp not in seen]
         for fp in stale:
             del articles[fp]
