@@ -20,8 +20,13 @@ Tantivy's BM25 is Lucene's: IDF ``log(1 + (N - df + 0.5) / (df + 0.5))`` (what
 With other settings (``k1``/``b`` not 1.2/0.75, ``algorithm: bm25l|bm25plus`` or
 ``idf: rank-bm25``) tantivy still scores with Lucene's BM25; a warning says so at build time.
 
-Matched terms are found by probing: after the ranked search, one small search per query term,
-restricted to the hits, tells which hits contain the term in any field.
+Matched terms are found by probing: after the ranked search, one more search restricted to the
+hits scores each hit with a bit mask of the query terms it contains, in its body and in the
+other fields (see :meth:`TantivyEngine._matched`).
+
+The index stores no passage text: a ``pos`` fast field maps each hit to its position in the
+corpus, whose passages the answer layer holds anyway (storing them twice would double the disk
+and memory for nothing).
 """
 
 from __future__ import annotations
@@ -109,7 +114,8 @@ def write_index(path: Path | None, docs: Iterable[FieldedDoc], threads: int = 1)
 
 
 class TantivyEngine:
-    """BM25 over passages with title and section fields, scored by tantivy.
+    """BM25 over passages with their context fields (:data:`bot.index.FIELDS`), scored by
+    tantivy.
 
     Parameters
     ----------
