@@ -12,7 +12,7 @@ import discord
 import pytest
 import pytest_asyncio
 from fakediscord import FakeDiscord
-from fakediscord.botprocess import REPO, BotProcess
+from fakediscord.botprocess import REPO, BotProcess, kill_leftovers
 
 INVENTED = REPO / "tests" / "fixtures" / "invented"
 
@@ -21,6 +21,7 @@ INVENTED = REPO / "tests" / "fixtures" / "invented"
 async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as server:
         yield server
+    kill_leftovers()  # a test that failed before stopping its bot must not leave it running
 
 
 def overrides(tmp_path: Path, *extra: str) -> list[str]:

@@ -29,6 +29,21 @@ def bot_env(fake: FakeDiscord | None, token: str | None) -> dict[str, str]:
     return env
 
 
+#: Every bot process started and not yet reaped, so a failed test cannot leak one.
+RUNNING: set[BotProcess] = set()
+
+
+def kill_leftovers() -> int:
+    """Kill the bot processes a test left running (it failed before stopping them)."""
+    killed = 0
+    for bot in list(RUNNING):
+        if bot.process is not None and bot.process.returncode is None:
+            bot.process.kill()
+            killed += 1
+        RUNNING.discard(bot)
+    return killed
+
+
 class BotProcess:
     """``python -m bot [--config ...] [--set ...] discord [--sync]`` as a subprocess."""
 
@@ -72,6 +87,7 @@ class BotProcess:
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
             )
+        RUNNING.add(self)
         return self
 
     @property
@@ -80,7 +96,9 @@ class BotProcess:
 
     async def wait(self, timeout: float = 10.0) -> int:
         assert self.process is not None
-        return await asyncio.wait_for(self.process.wait(), timeout)
+        status = await asyncio.wait_for(self.process.wait(), timeout)
+        RUNNING.discard(self)
+        return status
 
     async def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
         """Send ``sig`` and return the exit status (kills the process after ``timeout``)."""
