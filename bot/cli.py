@@ -162,20 +162,13 @@ def run_ask(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from bot.corpus import load_corpus
-    from bot.index import analyse_passages
     from bot.index.store import engine_advice
 
     settings = load(args)
     logging.getLogger("bot.corpus").setLevel(logging.ERROR)  # printed below instead
-    corpus = load_corpus(settings.corpus)
-    service = make_service(settings)
-    answerer = service.answerer
-    vocabulary = {
-        t
-        for doc in analyse_passages(answerer.corpus.passages, answerer.analyzer)
-        for t in (*doc.body, *doc.title, *doc.section)
-    }
+    answerer = make_service(settings).answerer
+    corpus = answerer.corpus
+    vocabulary = getattr(answerer.engine, "vocabulary", dict)()  # terms of the paragraph text
     dates = sorted(a.date for a in corpus.articles if a.date)
     out = args.stdout
     out.write(f"config:     {settings.source}\n")
