@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -188,39 +188,52 @@ class Analyzer:
         self._acronyms = frozenset(a.upper() for a in settings.acronyms)
         self._stemmer = None if settings.stemmer == "none" else Stemmer.Stemmer(settings.stemmer)
         self._cache: dict[tuple[str, bool], str | None] = {}
+        self._words: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._aliases = self._analyse_aliases(settings.aliases)
 
     # ----------------------------------------------------------------- documents
 
     def terms(self, text: str) -> list[str]:
-        """The index terms of ``text``, in order, repeats kept (BM25 counts them)."""
-        return [token.term for token in self.tokens(text)]
+        """The index terms of ``text``, in order, repeats kept (BM25 counts them).
 
-    def tokens(self, text: str) -> list[Token]:
-        """Terms with the span of the source word in ``normalize(text)``.
-
-        NFKC can change lengths, so spans index the normalised text; callers that highlight
-        the original text use :func:`spans_in_original`.
+        The hot path of indexing: no span bookkeeping, one cached lookup per word.
         """
-        text = normalize(text)
-        text = _DOTTED_ACRONYM.sub(lambda m: m.group().replace(".", "").ljust(len(m.group())), text)
+        text = _prepare(text)
         shouting = _is_shouting(text)
-        out: list[Token] = []
-        for match in _TOKEN.finditer(text):
-            for term in self._word_terms(match.group(), shouting):
-                out.append(Token(term, match.start(), match.end()))
+        out: list[str] = []
+        for word in _TOKEN.findall(text):
+            out.extend(self._word_terms(word, shouting))
         return out
 
-    def _word_terms(self, word: str, shouting: bool) -> Iterable[str]:
+    def tokens(self, text: str) -> list[Token]:
+        """Terms with the span of the word each came from, in ``normalize(text)``.
+
+        NFKC can change lengths, so spans index the normalised text, not ``text`` itself.
+        """
+        text = _prepare(text)
+        shouting = _is_shouting(text)
+        return [
+            Token(term, match.start(), match.end())
+            for match in _TOKEN.finditer(text)
+            for term in self._word_terms(match.group(), shouting)
+        ]
+
+    def _word_terms(self, word: str, shouting: bool) -> tuple[str, ...]:
+        """The terms of one word (a hyphenated word gives its parts and the joined form)."""
+        key = (word, shouting)
+        cached = self._words.get(key)
+        if cached is not None:
+            return cached
         parts = [p for p in word.split("-") if p]
-        for part in parts:
-            term = self._term(part, shouting)
-            if term:
-                yield term
+        terms = [t for t in (self._term(part, shouting) for part in parts) if t]
         if len(parts) > 1 and all(p.isalpha() for p in parts):
             joined = self._term("".join(p.strip("'") for p in parts).lower(), shouting=False)
             if joined:
-                yield joined
+                terms.append(joined)
+        if len(self._words) > _CACHE_LIMIT:
+            self._words.clear()
+        result = self._words[key] = tuple(terms)
+        return result
 
     def _term(self, word: str, shouting: bool) -> str | None:
         key = (word, shouting)
@@ -292,9 +305,7 @@ class Analyzer:
                 for term in member:
                     if term not in seen:
                         seen.add(term)
-                        result.append(
-                            QueryTerm(term, self.settings.alias_weight, source, member)
-                        )
+                        result.append(QueryTerm(term, self.settings.alias_weight, source, member))
         return result
 
     def _analyse_aliases(
@@ -325,13 +336,18 @@ def _strip_possessive(word: str) -> str:
     return word.rstrip("'")
 
 
+def _prepare(text: str) -> str:
+    """Normalise, and drop the dots of dotted acronyms (keeping every offset in place)."""
+    text = normalize(text)
+    return _DOTTED_ACRONYM.sub(lambda m: m.group().replace(".", "").ljust(len(m.group())), text)
+
+
 def _is_shouting(text: str) -> bool:
     """True for text written in capitals (headings), where capitals do not mark acronyms."""
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 6:
+    letters = sum(map(str.isalpha, text))
+    if letters < 6:
         return False
-    upper = sum(1 for c in letters if c.isupper())
-    return upper / len(letters) > 0.8
+    return sum(map(str.isupper, text)) / letters > 0.8
 
 
 def _name_terms(text: str, tokens: Sequence[Token]) -> set[str]:
