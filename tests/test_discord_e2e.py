@@ -80,14 +80,7 @@ async def bot(
         ],
         sync=True,
     )
-    await process.start()
-    try:
-        await fake.wait_for_commands(timeout=20)
-        await fake.wait_for_ready(timeout=10)
-    except TimeoutError:
-        await process.stop()
-        pytest.fail(f"the bot did not start:\n{process.output}")
-    yield process
+    yield await process.start_synced()
     status = await process.stop()
     assert status == 0, process.output
     assert fake.token not in process.output

@@ -90,6 +90,24 @@ class BotProcess:
         RUNNING.add(self)
         return self
 
+    async def start_synced(self) -> BotProcess:
+        """Start, then wait until the bot has synced its commands and received READY.
+
+        Raises
+        ------
+        RuntimeError
+            When it does not get there, with everything the bot printed.
+        """
+        assert self.fake is not None
+        await self.start()
+        try:
+            await self.fake.wait_for_commands(timeout=20)
+            await self.fake.wait_for_ready(timeout=10)
+        except TimeoutError:
+            await self.stop()
+            raise RuntimeError(f"the bot did not start:\n{self.output}") from None
+        return self
+
     @property
     def output(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
