@@ -993,47 +993,17 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload, guild_id=payload.get("guild_id"))
         return interaction
 
-    async def send_slash_command(
-        self,
-        name: str,
-        options: dict[str, Any] | None = None,
-        *,
-        user: dict[str, Any] | None = None,
-        dm: bool = False,
-    ) -> Interaction:
-        """A user runs ``/name`` with ``options`` ({name: value}); types come from the sync."""
-        scope = None if dm or self.guild_id not in self.commands else self.guild_id
+    def _command_data(
+        self, name: str, options: dict[str, Any], scope: int | None, focused: str | None = None
+    ) -> dict[str, Any]:
+        """The ``data`` of an application-command interaction for ``/name`` as synced: looked
+        up in ``scope`` first (a guild id, or None for global), then anywhere; option types
+        come from the synced definition."""
         command = next((c for c in self.commands.get(scope, []) if c["name"] == name), None)
         if command is None:
             command = next(
                 (c for cs in self.commands.values() for c in cs if c["name"] == name), None
             )
-        if command is None:
-            raise LookupError(f"/{name} was never synced; synced: {self.commands}")
-        types = {o["name"]: o["type"] for o in command.get("options", [])}
-        data: dict[str, Any] = {
-            "id": command["id"],
-            "name": name,
-            "type": 1,
-            "options": [
-                {"name": k, "type": types.get(k, 3), "value": v} for k, v in (options or {}).items()
-            ],
-        }
-        if command.get("guild_id"):
-            data["guild_id"] = command["guild_id"]
-        return await self.send_interaction(self._interaction_payload(2, data, user=user, dm=dm))
-
-    async def send_autocomplete(
-        self,
-        name: str,
-        options: dict[str, Any],
-        focused: str,
-        *,
-        user: dict[str, Any] | None = None,
-    ) -> Interaction:
-        """A user types in option ``focused`` of ``/name`` (interaction type 4); the bot must
-        answer with choices (callback type 8), recorded in ``interaction.responses``."""
-        command = next((c for cs in self.commands.values() for c in cs if c["name"] == name), None)
         if command is None:
             raise LookupError(f"/{name} was never synced; synced: {self.commands}")
         types = {o["name"]: o["type"] for o in command.get("options", [])}
@@ -1051,6 +1021,34 @@ class FakeDiscord:
                 for k, v in options.items()
             ],
         }
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        return data
+
+    async def send_slash_command(
+        self,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        user: dict[str, Any] | None = None,
+        dm: bool = False,
+    ) -> Interaction:
+        """A user runs ``/name`` with ``options`` ({name: value}); types come from the sync."""
+        scope = None if dm or self.guild_id not in self.commands else self.guild_id
+        data = self._command_data(name, options or {}, scope)
+        return await self.send_interaction(self._interaction_payload(2, data, user=user, dm=dm))
+
+    async def send_autocomplete(
+        self,
+        name: str,
+        options: dict[str, Any],
+        focused: str,
+        *,
+        user: dict[str, Any] | None = None,
+    ) -> Interaction:
+        """A user types in option ``focused`` of ``/name`` (interaction type 4); the bot must
+        answer with choices (callback type 8), recorded in ``interaction.responses``."""
+        data = self._command_data(name, options, None, focused=focused)
         return await self.send_interaction(self._interaction_payload(4, data, user=user, dm=False))
 
     async def send_component(
