@@ -214,9 +214,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        line, problem = yaml_problem(exc, default=str(exc))
+        where = f":{line}" if line is not None else ""
         raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
     except ValueError as exc:  # PyYAML raises it for impossible dates
         raise ConfigError(f"{path}: bad value: {exc}") from None
@@ -225,6 +224,14 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of sections")
     return data
+
+
+def yaml_problem(exc: yaml.YAMLError, default: str = "invalid YAML") -> tuple[int | None, str]:
+    """The 1-based line of the text PyYAML choked on (None when it names none) and its
+    problem, so every YAML reader reports errors the same way."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or default
+    return (mark.line + 1 if mark is not None else None), problem
 
 
 def _apply_override(raw: dict[str, Any], override: str) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import CorpusSettings, FurnitureRule
+from bot.config import CorpusSettings, FurnitureRule, yaml_problem
 from bot.errors import CorpusError
 
 log = logging.getLogger(__name__)
@@ -238,10 +238,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     try:
         meta = yaml.safe_load("".join(lines[1:end]))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise SkipFile(f"malformed front matter: {problem}", line) from None
+        line, problem = yaml_problem(exc)
+        # the YAML starts on the file's second line, after the opening '---'
+        raise SkipFile(f"malformed front matter: {problem}", line + 1 if line else 1) from None
     except ValueError as exc:  # PyYAML raises it for impossible dates such as 2031-13-45
         raise SkipFile(f"bad date in front matter: {exc}", 2) from None
     if meta is None:

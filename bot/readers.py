@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from bot.config import yaml_problem
 from bot.corpus import RawArticle, SkipFile, decode_utf8
 
 log = logging.getLogger(__name__)
@@ -108,9 +109,8 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         try:
             meta = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" line {mark.line + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or "invalid YAML"
+            line, problem = yaml_problem(exc)
+            where = f" line {line}" if line is not None else ""
             raise SkipFile(f"malformed sidecar {sidecar.name}{where}: {problem}") from None
         if meta is None:
             return {}
