@@ -19,7 +19,7 @@ if str(REPO) not in sys.path:  # run as a script: make `bot` and `bench` importa
     sys.path.insert(0, str(REPO))
 
 from bench.ir_convert import READERS, default_data_dir, write_collection  # noqa: E402
-from bot.cli import main as bot_main  # noqa: E402
+from bot.cli.main import main as bot_main  # noqa: E402
 
 
 def prepare(name: str, cache: Path) -> Path:

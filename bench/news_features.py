@@ -1,12 +1,14 @@
 """Query-time cost of the news features at scale: date/outlet filters and syndicated-copy collapse.
 
-Builds the synthetic corpus of :mod:`bot.bench` (default 100k passages), spreads its articles over
+Builds the synthetic corpus of :mod:`bot.quality.bench` (default 100k passages), spreads its
+articles over
 20 invented outlets and three years of dates, and makes a share of the articles syndicated
 reprints (verbatim, or with a word changed per paragraph) under another outlet. Then it times:
 
-- index time: copy detection (:func:`bot.collapse.find_copies`), on top of the usual index build;
+- index time: copy detection (:func:`bot.corpus.copies.find_copies`), on top of the usual index
+  build;
 - per question, variants interleaved: answering with collapse off and on (same engine), and
-  with filters (mask build by :func:`bot.filters.allowed_mask` included); the "extra" column
+  with filters (mask build by :func:`bot.answer.filters.allowed_mask` included); the "extra" column
   is the median per-question difference from the baseline.
 
 Run::
@@ -27,12 +29,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from bot.answer import Answerer
-from bot.bench import synthetic_corpus, synthetic_questions
-from bot.collapse import find_copies
+from bot.answer.answerer import Answerer
+from bot.answer.filters import Filters, allowed_mask, make_filters
 from bot.config import load_settings
-from bot.corpus import Article, Corpus, Passage
-from bot.filters import Filters, allowed_mask, make_filters
+from bot.corpus.copies import find_copies
+from bot.corpus.model import Article, Corpus, Passage
+from bot.quality.bench import synthetic_corpus, synthetic_questions
 
 OUTLETS = [f"The Invented Outlet {i:02d}" for i in range(20)]
 START = dt.date(2018, 1, 1)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.service import AnswerService
+from bot.service.answer_service import AnswerService
 
 REPO = Path(__file__).resolve().parent.parent
 INVENTED = REPO / "tests" / "fixtures" / "invented"

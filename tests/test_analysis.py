@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis import Analyzer, fold_spelling, normalize
+from bot.analysis.analyzer import Analyzer, fold_spelling, normalize
 from bot.config import AnalysisSettings
 
 

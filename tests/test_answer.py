@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import EMPTY_MESSAGE, NO_ANSWER_MESSAGE, NO_TERMS_MESSAGE, Answerer
-from bot.corpus import load_corpus
-from bot.service import AnswerService
+from bot.answer.answerer import EMPTY_MESSAGE, NO_ANSWER_MESSAGE, NO_TERMS_MESSAGE, Answerer
+from bot.corpus.loader import load_corpus
+from bot.service.answer_service import AnswerService
 
 
 def top(service: AnswerService, question: str) -> tuple[str, int]:

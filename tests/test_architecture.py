@@ -14,18 +14,18 @@ from tests.conftest import REPO
 CORE = [
     "bot.config",
     "bot.errors",
-    "bot.corpus",
-    "bot.analysis",
-    "bot.sentences",
-    "bot.index",
+    "bot.corpus.loader",
+    "bot.analysis.analyzer",
+    "bot.analysis.sentences",
+    "bot.index.engine",
     "bot.index.rankbm25",
-    "bot.answer",
-    "bot.service",
+    "bot.answer.answerer",
+    "bot.service.answer_service",
     "bot.render.json",
     "bot.render.text",
     "bot.render.citation",
-    "bot.cli",
-    "bot.frontends.console",
+    "bot.cli.main",
+    "bot.frontends.console.console",
 ]
 
 

@@ -6,7 +6,8 @@ import asyncio
 import io
 import json
 
-from bot.bench import (
+from bot.cli.main import main
+from bot.quality.bench import (
     FUNCTION_WORDS,
     BenchResult,
     format_table,
@@ -15,7 +16,6 @@ from bot.bench import (
     synthetic_corpus,
     synthetic_questions,
 )
-from bot.cli import main
 
 REQUIRED = {"engine", "passages", "build_s", "warm_start_s", "p50_ms", "p95_ms", "peak_rss_mib"}
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.cli.main import build_parser, main
 from tests.conftest import REPO
 
 

@@ -1,4 +1,4 @@
-"""Syndicated-copy collapse (bot.collapse) and how answers show copies (text, JSON, check)."""
+"""Syndicated-copy collapse (bot.corpus.copies) and how answers show copies (text, JSON, check)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
-from bot.collapse import EXACT_BELOW, find_copies
+from bot.answer.filters import make_filters
+from bot.cli import main as cli
 from bot.config import CollapseSettings
-from bot.corpus import Article, Passage
-from bot.filters import make_filters
+from bot.corpus.copies import EXACT_BELOW, find_copies
+from bot.corpus.model import Article, Passage
 from bot.render.json import answer_to_dict
 from bot.render.text import render_answer
-from bot.service import AnswerService
+from bot.service.answer_service import AnswerService
 from tests.newsdata import NEWS, OUTLETS, WIRE_ARTICLES, WIRE_QUESTION, news_settings
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.frontends.console import Console
+from bot.frontends.console.console import Console
 from tests.conftest import REPO
 
 

@@ -20,11 +20,11 @@ import yarl
 from fakediscord import FakeDiscord
 from fakediscord.botprocess import REPO
 
-from bot.answer import Answer
+from bot.answer.answerer import Answer
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
-from bot.frontends.discord_bot.client import TalksBot, UserCooldowns, create_bot
-from bot.service import AnswerService
+from bot.frontends.discord.client import TalksBot, UserCooldowns, create_bot
+from bot.service.answer_service import AnswerService
 
 INVENTED = REPO / "tests" / "fixtures" / "invented"
 
@@ -154,7 +154,7 @@ async def test_command_hash_changes_with_definitions_and_targets(
 ) -> None:
     def hash_of(s: Settings) -> str:
         bot = TalksBot(settings=s, service=service)
-        from bot.frontends.discord_bot.cogs.ask import AskCog
+        from bot.frontends.discord.cogs.ask import AskCog
 
         bot.tree.add_command(AskCog(bot).ask)  # type: ignore[arg-type]
         return bot.commands_hash()
@@ -177,7 +177,7 @@ def test_shard_settings_are_validated() -> None:
     assert ok.discord.shard_ids == (2, 3)
 
 
-@pytest.mark.parametrize("module", ["bot.cli", "bot.frontends.discord_bot.command"])
+@pytest.mark.parametrize("module", ["bot.cli.main", "bot.cli.discord"])
 def test_cli_does_not_import_discord_until_the_bot_runs(module: str) -> None:
     code = f"import sys, {module}; sys.exit(1 if 'discord' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0

@@ -21,7 +21,7 @@ import pytest_asyncio
 from fakediscord import FakeDiscord, SentMessage
 from fakediscord.botprocess import BotProcess
 
-from bot.frontends.discord_bot.views import ALREADY_TEXT, GONE_TEXT, THANKS_TEXT
+from bot.frontends.discord.views import ALREADY_TEXT, GONE_TEXT, THANKS_TEXT
 from tests.newsdata import NEWS, OUTLETS, WIRE_QUESTION
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -13,7 +13,7 @@ import pytest_asyncio
 from fakediscord import FakeDiscord
 from fakediscord.botprocess import REPO, BotProcess
 
-from bot.frontends.discord_bot.cogs.admin import NOT_OWNER_TEXT
+from bot.frontends.discord.cogs.admin import NOT_OWNER_TEXT
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

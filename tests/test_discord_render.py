@@ -10,11 +10,11 @@ from fakediscord import limits
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.answer import NO_ANSWER_MESSAGE, Answer, AnsweredPassage
-from bot.corpus import Article, Passage
-from bot.render import discord as render
-from bot.render.discord import ELLIPSIS, Run, fit
-from bot.sentences import sentence_spans
+from bot.analysis.sentences import sentence_spans
+from bot.answer.answerer import NO_ANSWER_MESSAGE, Answer, AnsweredPassage
+from bot.corpus.model import Article, Passage
+from bot.render.discord import replies as render
+from bot.render.discord.replies import ELLIPSIS, Run, fit
 
 # Text with everything Discord could misread: Markdown, mentions, newlines, control characters.
 HOSTILE = st.sampled_from(

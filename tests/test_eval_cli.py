@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.eval_cli import ABLATION, Variant, parse_compare
+from bot.cli.main import main
+from bot.quality.eval_runner import ABLATION, Variant, parse_compare
 
 REPO = Path(__file__).resolve().parent.parent
 INVENTED = REPO / "tests" / "fixtures" / "invented"

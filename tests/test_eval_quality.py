@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import load_settings
-from bot.corpus import load_corpus
-from bot.evaluation import contains_phrase, load_question_set, passage_id
+from bot.corpus.loader import load_corpus
+from bot.quality.evaluation import contains_phrase, load_question_set, passage_id
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"

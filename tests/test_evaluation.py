@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ir_measures import RR, Success
 
-from bot.evaluation import (
+from bot.quality.evaluation import (
     Document,
     EvaluationError,
     Gold,
@@ -283,7 +283,7 @@ def test_sentence_accuracy() -> None:
 
 
 def test_evaluation_does_not_import_discord() -> None:
-    code = "import sys, bot.evaluation; print('discord' in sys.modules)"
+    code = "import sys, bot.quality.evaluation; print('discord' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

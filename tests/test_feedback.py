@@ -1,4 +1,5 @@
-"""Feedback votes (bot.feedback): the JSON Lines log, answer keys that survive a restart, the
+"""Feedback votes (bot.service.feedback): the JSON Lines log, answer keys that survive a restart,
+the
 summary of worst-rated questions, and the ``feedback`` command and console votes."""
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
-from bot.feedback import FeedbackError, FeedbackLog, answer_key, summarise
-from bot.frontends.console import Console
-from bot.service import AnswerService
+from bot.cli import main as cli
+from bot.frontends.console.console import Console
+from bot.service.answer_service import AnswerService
+from bot.service.feedback import FeedbackError, FeedbackLog, answer_key, summarise
 from tests.newsdata import NEWS, WIRE_QUESTION, news_settings
 
 T0 = dt.datetime(2024, 3, 15, 9, 30, tzinfo=dt.UTC)

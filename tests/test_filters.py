@@ -1,4 +1,4 @@
-"""Date and outlet filters (bot.filters): parsing, validation, and their effect on answers."""
+"""Date and outlet filters (bot.answer.filters): parsing, validation, their effect on answers."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import cli
-from bot.filters import (
+from bot.answer.filters import (
     FilterError,
     Filters,
     allowed_mask,
@@ -21,8 +20,9 @@ from bot.filters import (
     parse_inline,
     resolve,
 )
-from bot.frontends.console import Console
-from bot.service import AnswerService
+from bot.cli import main as cli
+from bot.frontends.console.console import Console
+from bot.service.answer_service import AnswerService
 from tests.newsdata import NEWS, OUTLETS, WIRE_QUESTION, news_settings
 
 
@@ -143,7 +143,7 @@ def test_filters_nothing_passes_gives_the_corpus_date_range(news: AnswerService)
 
 
 def test_undated_articles_are_left_out_by_date_filters(write_corpus):
-    from bot.corpus import load_corpus
+    from bot.corpus.loader import load_corpus
 
     settings = write_corpus(
         {

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bot.config import RetrievalSettings
-from bot.index import Engine, FieldedDoc, WeightedTerm, build_engine, idf, with_context
+from bot.index.engine import Engine, FieldedDoc, WeightedTerm, build_engine, idf, with_context
 
 DOCS = [
     FieldedDoc(("alpha", "beta"), ("zorblax",)),

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answerer
+from bot.answer.answerer import Answerer
 from bot.config import Settings, load_settings
-from bot.corpus import load_corpus
+from bot.corpus.loader import load_corpus
 from bot.index.store import MARKER, IndexStore, analyse_passages, check_dir, persisted_dir
 
 REPO = Path(__file__).resolve().parent.parent
@@ -246,16 +246,16 @@ def test_parallel_analysis_gives_the_same_terms(
 def test_copy_groups_are_reused_on_restart(
     tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.collapse
+    import bot.corpus.copies
 
     calls = []
-    real = bot.collapse.find_copies
+    real = bot.corpus.copies.find_copies
 
     def counting(passages, settings):  # type: ignore[no-untyped-def]
         calls.append(len(passages))
         return real(passages, settings)
 
-    monkeypatch.setattr(bot.collapse, "find_copies", counting)
+    monkeypatch.setattr(bot.corpus.copies, "find_copies", counting)
     (corpus_dir / "08_copy.md").write_text(
         (corpus_dir / "07_weather.md").read_text(encoding="utf-8").replace("Fog", "Mist"),
         encoding="utf-8",
@@ -287,7 +287,7 @@ def test_engine_advice(settings: Settings) -> None:
 def test_check_recommends_tantivy_for_a_large_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from bot import cli
+    from bot.cli import main as cli
     from bot.index import store as store_module
 
     monkeypatch.setattr(store_module, "TANTIVY_ADVISED_PASSAGES", 10)

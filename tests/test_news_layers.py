@@ -10,15 +10,15 @@ import pytest
 from tests.conftest import REPO
 
 NEWS_CORE = [
-    "bot.readers",
-    "bot.filters",
-    "bot.collapse",
-    "bot.timeline",
-    "bot.context",
-    "bot.feedback",
-    "bot.news_cli",
+    "bot.corpus.readers",
+    "bot.answer.filters",
+    "bot.corpus.copies",
+    "bot.answer.timeline",
+    "bot.answer.context",
+    "bot.service.feedback",
+    "bot.cli.news",
     "bot.render.news",
-    "bot.frontends.console_news",
+    "bot.frontends.console.commands",
 ]
 
 
@@ -30,5 +30,8 @@ def test_news_module_does_not_import_discord(module):
 
 
 def test_readers_load_trafilatura_only_when_a_page_is_read():
-    code = "import sys, bot.corpus, bot.readers; sys.exit(1 if 'trafilatura' in sys.modules else 0)"
+    code = (
+        "import sys, bot.corpus, bot.corpus.readers; "
+        "sys.exit(1 if 'trafilatura' in sys.modules else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0

@@ -8,13 +8,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from bot.analysis import Analyzer
-from bot.answer import Answer, Answerer
+from bot.analysis.analyzer import Analyzer
+from bot.analysis.sentences import sentence_spans
+from bot.answer.answerer import Answer, Answerer
 from bot.config import load_settings
-from bot.corpus import Corpus, load_corpus
+from bot.corpus.loader import load_corpus
+from bot.corpus.model import Corpus
 from bot.render.json import answer_to_json
 from bot.render.text import render_answer
-from bot.sentences import sentence_spans
 from tests.conftest import REPO
 
 SETTINGS = load_settings(REPO / "config.yaml")

@@ -1,4 +1,4 @@
-"""HTML and JSON Lines readers, through the corpus loader (bot.readers, bot.corpus)."""
+"""HTML and JSON Lines readers, through the corpus loader (bot.corpus.readers, bot.corpus)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import CorpusSettings
-from bot.corpus import default_readers, load_corpus
+from bot.corpus.loader import default_readers, load_corpus
 
 NEWS = Path(__file__).parent / "fixtures" / "news"
 EXTENSIONS = (".md", ".html", ".jsonl")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answerer
+from bot.answer.answerer import Answerer
 from bot.config import Settings, load_settings
-from bot.frontends.console import Console
-from bot.service import AnswerService
+from bot.frontends.console.console import Console
+from bot.service.answer_service import AnswerService
 
 REPO = Path(__file__).resolve().parent.parent
 ZORBLAX = REPO / "tests" / "fixtures" / "zorblax"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.spelling import SpellingCorrector
+from bot.analysis.spelling import SpellingCorrector
 
 VOCAB = {
     "summit": 5,

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 import yaml
 
-from bot.answer import Answer, Answerer
+from bot.answer.answerer import Answer, Answerer
 from bot.config import Settings, load_settings
-from bot.index import WeightedTerm
+from bot.index.engine import WeightedTerm
 from bot.index.rankbm25 import RankBM25Engine
 from bot.index.store import IndexStore, analyse_passages
 from bot.index.tantivy_engine import TantivyEngine, unsupported_settings
@@ -140,7 +140,7 @@ def test_zorblax_answers_are_right(tmp_path: Path) -> None:
 def engines() -> tuple[RankBM25Engine, TantivyEngine, list]:
     settings = load_settings(REPO / "config.yaml", [*SAME_BM25, f"corpus.path={ZORBLAX}"])
     store = IndexStore(settings, persist=False)
-    from bot.corpus import load_corpus
+    from bot.corpus.loader import load_corpus
 
     corpus = load_corpus(settings.corpus)
     docs = analyse_passages(corpus.passages, store.analyzer)
@@ -222,7 +222,7 @@ def test_allowed_mask(engines: tuple, big_mask: bool, monkeypatch: pytest.Monkey
 def test_terms_are_not_re_analysed(tmp_path: Path) -> None:
     """Acronyms stay apart from words: tantivy's tokenizer must not lower-case ``US``."""
     settings = load_settings(REPO / "config.yaml", ["retrieval.engine=tantivy"])
-    from bot.index import FieldedDoc
+    from bot.index.engine import FieldedDoc
 
     docs = [FieldedDoc(("US", "talk")), FieldedDoc(("us", "talk")), FieldedDoc(("kim's",))]
     engine = TantivyEngine(settings.retrieval, docs)
@@ -238,7 +238,7 @@ def test_edge_cases() -> None:
     assert len(empty) == 0
     assert empty.search(_query("anything"), 3) == []
     assert empty.doc_freq("anything") == 0
-    from bot.index import FieldedDoc
+    from bot.index.engine import FieldedDoc
 
     engine = TantivyEngine(settings.retrieval, [FieldedDoc(("a",)), FieldedDoc(("b",))])
     assert engine.search(_query("a"), 0) == []

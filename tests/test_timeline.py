@@ -1,4 +1,5 @@
-"""Timeline (bot.timeline) and more context (bot.context), through the core, CLI and console."""
+"""Timeline (bot.answer.timeline) and more context (bot.answer.context), through the core, CLI
+and console."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
-from bot.context import ContextError, context_around
-from bot.filters import make_filters
-from bot.frontends.console import Console
-from bot.service import AnswerService
-from bot.timeline import MAX_ENTRIES, build_timeline
+from bot.answer.context import ContextError, context_around
+from bot.answer.filters import make_filters
+from bot.answer.timeline import MAX_ENTRIES, build_timeline
+from bot.cli import main as cli
+from bot.frontends.console.console import Console
+from bot.service.answer_service import AnswerService
 from tests.newsdata import NEWS, OUTLETS, WIRE_ARTICLES, WIRE_QUESTION, news_settings
 
 TOPIC = "patrol rafts in the Grey Lagoon"

@@ -21,7 +21,7 @@ import numpy as np
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
 
 from bot.config import RetrievalSettings
-from bot.index import FIELDS, FieldedDoc, Hit, WeightedTerm
+from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm
 
 
 class LuceneIdfOkapi(BM25Okapi):

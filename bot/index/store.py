@@ -7,7 +7,7 @@ What is kept, and under which key
   analysed terms of its passages. The analysis key hashes the analysis settings, the analyser's
   code and its word lists, so any change to how text becomes terms starts afresh. A restart or
   a reload re-analyses only the articles whose fingerprint is new.
-- **Syndicated-copy groups** (:mod:`bot.collapse`): ``copies-<key>.pkl``, keyed by the corpus
+- **Syndicated-copy groups** (:mod:`bot.corpus.copies`): ``copies-<key>.pkl``, keyed by the corpus
   fingerprint and the collapse settings and code.
 - **tantivy indexes**: ``cache_dir/index/tantivy/<index key>/``, keyed by the corpus fingerprint
   (the article fingerprints in corpus order), the analysis key and the index format. Field
@@ -43,14 +43,21 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.analysis import Analyzer
+from bot.analysis.analyzer import Analyzer
 from bot.config import AnalysisSettings, RetrievalSettings, Settings
-from bot.corpus import Corpus, Passage
+from bot.corpus.model import Corpus, Passage
 from bot.errors import EngineError
-from bot.index import FIELDS, Engine, FieldedDoc, analyse_passages, build_engine, with_context
+from bot.index.engine import (
+    FIELDS,
+    Engine,
+    FieldedDoc,
+    analyse_passages,
+    build_engine,
+    with_context,
+)
 
 if TYPE_CHECKING:
-    from bot.collapse import CopyGroups
+    from bot.corpus.copies import CopyGroups
     from bot.index.tantivy_engine import TantivyEngine
 
 log = logging.getLogger(__name__)
@@ -135,7 +142,7 @@ def analysis_key(settings: AnalysisSettings) -> str:
     applies it to passages), word lists, and the versions of the stemmer and lemmatiser."""
     from importlib.metadata import PackageNotFoundError, version
 
-    import bot.analysis as analysis_module
+    import bot.analysis.analyzer as analysis_module
 
     versions = []
     for package in ("PyStemmer", "simplemma"):
@@ -682,11 +689,11 @@ class IndexStore:
         return engine
 
     def copies(self, corpus: Corpus) -> CopyGroups:
-        """Syndicated-copy groups (:mod:`bot.collapse`), kept under ``cache_dir`` keyed by the
+        """Syndicated-copy groups (:mod:`bot.corpus.copies`), kept under ``cache_dir`` keyed by the
         corpus fingerprint, the collapse settings and the collapse code, so a restart with an
         unchanged corpus does not shingle every passage again."""
-        import bot.collapse as collapse_module
-        from bot.collapse import find_copies
+        import bot.corpus.copies as collapse_module
+        from bot.corpus.copies import find_copies
 
         collapse = self.settings.collapse
         if not self.persist or not collapse.enabled or len(corpus.passages) < 2:

@@ -41,7 +41,7 @@ import tantivy
 
 from bot.config import RetrievalSettings
 from bot.errors import EngineError
-from bot.index import FIELDS, FieldedDoc, Hit, WeightedTerm
+from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.corpus import Article, Passage
+from bot.corpus.model import Article, Passage
 
 
 def format_date(date: dt.date | None) -> str | None:

@@ -4,7 +4,7 @@
 "highlights", "paragraph", "section", "article": {"id", "title", "source", "date", "url"},
 "copies": [{"paragraph", "article": {...}}]}]}``, where ``text`` is the passage exactly as in the
 article, ``highlights`` are ``[start, end]`` character offsets into it, and ``copies`` are the
-other articles that carried the same (or near-identical) text, oldest first (see bot.collapse).
+other articles that carried the same (or near-identical) text, oldest first (see bot.corpus.copies).
 Keys are only ever added, never renamed or removed.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.answer import Answer, AnsweredPassage
-from bot.corpus import Article
+from bot.answer.answerer import Answer, AnsweredPassage
+from bot.corpus.model import Article
 
 
 def article_to_dict(article: Article) -> dict[str, Any]:

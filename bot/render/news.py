@@ -9,12 +9,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.context import Context
-from bot.corpus import Passage
-from bot.feedback import FeedbackSummary
+from bot.answer.context import Context
+from bot.answer.timeline import Timeline, TimelineEntry
+from bot.corpus.model import Passage
 from bot.render.citation import format_citation
 from bot.render.json import article_to_dict
-from bot.timeline import Timeline, TimelineEntry
+from bot.service.feedback import FeedbackSummary
 
 SNIPPET_CHARS = 140
 

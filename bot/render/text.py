@@ -9,8 +9,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from bot.answer import Answer, AnsweredPassage
-from bot.corpus import Article
+from bot.answer.answerer import Answer, AnsweredPassage
+from bot.corpus.model import Article
 from bot.render.citation import format_citation, format_date
 
 BOLD_YELLOW = "\x1b[1;33m"

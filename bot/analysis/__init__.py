@@ -1,0 +1,1 @@
+"""Analysis: text to index terms (analyzer), spelling correction and sentence spans."""

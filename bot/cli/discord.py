@@ -1,0 +1,34 @@
+"""The ``discord`` subcommand of the CLI. Importing this module does not import discord."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.config import load_settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``discord [--sync]`` to the CLI."""
+    parser = subparsers.add_parser(
+        "discord",
+        help="run the Discord bot (token from the DISCORD_TOKEN environment variable)",
+        description=(
+            "Connect to Discord and answer /ask, /sources, /help, direct messages and mentions. "
+            "The token is read from the environment variable named by discord.token_env "
+            "(DISCORD_TOKEN). DISCORD_API_BASE and DISCORD_GATEWAY_URL, when set, point the bot "
+            "at another API and gateway (for testing against a local fake, or a proxy)."
+        ),
+    )
+    parser.add_argument(
+        "--sync",
+        action="store_true",
+        help="sync the slash commands with Discord now, even if they did not change",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.frontends.discord.client import run_bot
+
+    settings = load_settings(args.config, args.overrides)
+    return run_bot(settings, force_sync=args.sync)

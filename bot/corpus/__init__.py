@@ -1,0 +1,1 @@
+"""The corpus layer: article files read, cleaned of page furniture and cut into passages."""

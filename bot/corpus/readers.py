@@ -1,0 +1,212 @@
+"""Readers for saved web pages (``.html``) and bulk imports (``.jsonl``).
+
+Both produce :class:`~bot.corpus.RawArticle` records, so the corpus rules (front-matter fields,
+furniture removal, warnings naming the file and line) apply to them exactly as to ``.md`` files.
+
+HTML
+    The main text, title, date, outlet (site name) and URL are extracted by trafilatura, a library
+    made for news pages: navigation, adverts, related-story boxes, bylines and footers are left
+    out. A sidecar YAML file next to the page -- ``NAME.html.yaml`` or ``NAME.yaml`` -- holds
+    front-matter-style overrides (``title``, ``source``, ``date``, ``url``, any other key), for
+    pages whose metadata is missing or wrong.
+JSON Lines
+    One article per line: a JSON object with the front-matter fields plus ``text`` (paragraphs
+    separated by blank lines) and optionally ``id`` (default ``FILE-LINE``). A bad line becomes a
+    warning naming the file and line; the other lines still load.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import yaml_problem
+from bot.corpus.model import RawArticle, SkipFile
+
+log = logging.getLogger(__name__)
+
+#: Metadata trafilatura extracts, mapped to front-matter keys (``sitename`` is the outlet).
+_HTML_FIELDS = {
+    "title": "title",
+    "sitename": "source",
+    "date": "date",
+    "url": "url",
+    "author": "author",
+    "hostname": "hostname",
+}
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def read_html_file(path: Path, data: bytes) -> list[RawArticle]:
+    """Read a saved news page with trafilatura, then apply the sidecar overrides."""
+    if not data.strip():
+        raise SkipFile("empty file")
+    meta, body = extract_html(data)
+    meta.update(read_sidecar(path))
+    return [RawArticle(id=path.stem, meta=meta, body=body, body_line=1)]
+
+
+def extract_html(data: bytes) -> tuple[dict[str, Any], str]:
+    """Metadata and main text (paragraphs separated by blank lines) of one HTML page.
+
+    Raises
+    ------
+    SkipFile
+        When trafilatura finds no main text in the page.
+    """
+    import trafilatura  # heavy (lxml, htmldate): only when a page is read
+
+    try:
+        doc = trafilatura.bare_extraction(
+            data,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            include_formatting=True,  # keeps headings as "## ..." so they become sections
+            favor_precision=True,
+            date_extraction_params={"original_date": True, "extensive_search": True},
+        )
+    except Exception as exc:  # trafilatura/lxml raise many types on broken markup
+        raise SkipFile(f"cannot parse HTML: {type(exc).__name__}: {exc}") from None
+    if doc is None or not (doc.text or "").strip():
+        raise SkipFile("no article text found in the page (is it a news article?)")
+    meta: dict[str, Any] = {}
+    for attr, key in _HTML_FIELDS.items():
+        value = getattr(doc, attr, None)
+        if value:
+            meta[key] = value
+    return meta, _html_body(doc.text, meta.get("title"))
+
+
+def _html_body(text: str, title: str | None) -> str:
+    """Paragraphs separated by blank lines; a leading heading repeating the title is dropped."""
+    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n") if p.strip()]
+    if paragraphs and title and paragraphs[0].lstrip("#").strip() == title.strip():
+        paragraphs = paragraphs[1:]
+    return "\n\n".join(paragraphs)
+
+
+def sidecar_paths(path: Path) -> tuple[Path, Path]:
+    """Where overrides for ``path`` may live: ``NAME.html.yaml``, then ``NAME.yaml``."""
+    return path.with_name(path.name + ".yaml"), path.with_suffix(".yaml")
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """Front-matter-style overrides for a page, or ``{}`` when there is no sidecar file."""
+    for sidecar in sidecar_paths(path):
+        if not sidecar.is_file():
+            continue
+        try:
+            text = sidecar.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SkipFile(f"cannot read sidecar {sidecar.name}: {exc}") from None
+        try:
+            meta = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            line, problem = yaml_problem(exc)
+            where = f" line {line}" if line is not None else ""
+            raise SkipFile(f"malformed sidecar {sidecar.name}{where}: {problem}") from None
+        if meta is None:
+            return {}
+        if not isinstance(meta, dict):
+            raise SkipFile(f"sidecar {sidecar.name} must be a mapping of keys to values")
+        return meta
+    return {}
+
+
+# --------------------------------------------------------------------------- JSON Lines
+
+
+def read_jsonl_file(path: Path, data: bytes) -> list[RawArticle | SkipFile]:
+    """One article per non-blank line; bad lines become per-line warnings."""
+    text = decode_utf8(data)
+    if not text.strip():
+        raise SkipFile("empty file")
+    out: list[RawArticle | SkipFile] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append(jsonl_record(line, number, path.stem))
+        except SkipFile as exc:
+            out.append(exc)
+    return out
+
+
+def jsonl_record(line: str, number: int, stem: str) -> RawArticle:
+    """Parse one JSON Lines record into a :class:`RawArticle`.
+
+    Raises
+    ------
+    SkipFile
+        For invalid JSON, a non-object, or a missing or empty ``text``; carries the line.
+    """
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise SkipFile(f"invalid JSON: {exc.msg} (column {exc.colno})", number) from None
+    if not isinstance(record, dict):
+        raise SkipFile(f"expected a JSON object, got {type(record).__name__}", number)
+    body = record.pop("text", None)
+    if not isinstance(body, str) or not body.strip():
+        raise SkipFile("missing or empty 'text' (the article body)", number)
+    article_id = record.pop("id", None)
+    if article_id is None or str(article_id).strip() == "":
+        article_id = f"{stem}-{number}"
+    return RawArticle(
+        id=str(article_id).strip(), meta=record, body=body, body_line=number, line=number
+    )
+
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def read_text_file(path: Path, data: bytes) -> list[RawArticle]:
+    """Read a ``.md``/``.txt`` article: UTF-8, optional ``---`` YAML front matter."""
+    text = decode_utf8(data)
+    if not text.strip():
+        raise SkipFile("empty file")
+    meta, body, body_line = split_front_matter(text)
+    return [RawArticle(id=path.stem, meta=meta, body=body, body_line=body_line)]
+
+
+def decode_utf8(data: bytes) -> str:
+    """Decode UTF-8 (a BOM is allowed); on failure name the line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SkipFile(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line) from None
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
+    """Split ``---``-delimited YAML front matter from the body.
+
+    Returns the metadata mapping, the body and the file line on which the body starts.
+    """
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return {}, text, 1
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")), 0)
+    if not end:
+        raise SkipFile("front matter opened with '---' but never closed", 1)
+    try:
+        meta = yaml.safe_load("".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        line, problem = yaml_problem(exc)
+        # the YAML starts on the file's second line, after the opening '---'
+        raise SkipFile(f"malformed front matter: {problem}", line + 1 if line else 1) from None
+    except ValueError as exc:  # PyYAML raises it for impossible dates such as 2031-13-45
+        raise SkipFile(f"bad date in front matter: {exc}", 2) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise SkipFile("front matter must be a mapping of keys to values", 2)
+    return meta, "".join(lines[end + 1 :]), end + 2

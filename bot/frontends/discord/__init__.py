@@ -1,0 +1,1 @@
+"""The Discord front end: a ``commands.Bot`` subclass, its cogs and views."""

@@ -1,0 +1,1 @@
+"""Quality and speed measurement: evaluation on question sets and IR collections, benchmarks."""

@@ -1,0 +1,1 @@
+"""Rendering answers as Discord messages (embeds, buttons), within Discord's limits."""

@@ -1,0 +1,1 @@
+"""The service facade that every front end holds, and the stores it owns (feedback)."""
