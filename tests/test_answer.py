@@ -146,7 +146,7 @@ def test_highlight_picks_the_answering_sentence(service):
     text = answerer.corpus.passages[14].text  # ¶15: three sentences, the first about the door
     query = answerer.query("Who is holding the door open?")
     ((start, end),) = answerer.highlight(text, query)
-    assert text[start:end].startswith('"But President Trump can\'t make the North Koreans walk')
+    assert text[start:end].startswith("\"But President Trump can't make the North Koreans walk")
     query = answerer.query("what are they waiting for")
     ((start, end),) = answerer.highlight(text, query)
     assert text[start:end] == "And that's what we are waiting for.\""

@@ -1,5 +1,4 @@
-"""Command-line options shared by several commands: ``--since``, ``--until``, ``--source``.
-"""
+"""Command-line options shared by several commands: ``--since``, ``--until``, ``--source``."""
 
 from __future__ import annotations
 

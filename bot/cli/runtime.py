@@ -1,5 +1,4 @@
-"""What every CLI command needs before it runs: settings, terminal logging and the service.
-"""
+"""What every CLI command needs before it runs: settings, terminal logging and the service."""
 
 from __future__ import annotations
 

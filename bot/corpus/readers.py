@@ -164,7 +164,6 @@ def jsonl_record(line: str, number: int, stem: str) -> RawArticle:
     )
 
 
-
 # --------------------------------------------------------------------------- readers
 
 
