@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer.answerer import EMPTY_MESSAGE, NO_ANSWER_MESSAGE, NO_TERMS_MESSAGE, Answerer
+from bot.answer.answerer import Answerer, Reason
 from bot.corpus.loader import load_corpus
 from bot.service.answer_service import AnswerService
 
 
 def top(service: AnswerService, question: str) -> tuple[str, int]:
     answer = service.answer(question)
-    assert answer.answered, answer.message
+    assert answer.answered, answer.reason
     first = answer.passages[0].passage
     return first.article.id, first.paragraph
 
@@ -60,7 +60,7 @@ def test_questions_the_corpus_cannot_answer_are_refused(service, question):
     answer = service.answer(question)
     assert not answer.answered
     assert answer.passages == ()
-    assert answer.message == NO_ANSWER_MESSAGE
+    assert answer.reason is Reason.NOT_IN_CORPUS
 
 
 def test_refusal_holds_on_another_corpus(invented_service):
@@ -71,13 +71,13 @@ def test_refusal_holds_on_another_corpus(invented_service):
 @pytest.mark.parametrize("question", ["", "   ", "\n\t"])
 def test_empty_question_gets_a_polite_message(service, question):
     answer = service.answer(question)
-    assert not answer.answered and answer.message == EMPTY_MESSAGE
+    assert not answer.answered and answer.reason is Reason.EMPTY_QUESTION
 
 
 @pytest.mark.parametrize("question", ["the", "What is it?", "???", "!!! ... ---"])
 def test_stop_words_or_punctuation_only_is_no_answer(service, question):
     answer = service.answer(question)
-    assert not answer.answered and answer.message == NO_TERMS_MESSAGE
+    assert not answer.answered and answer.reason is Reason.NO_SEARCH_TERMS
 
 
 def test_long_question_is_truncated_with_a_notice(service, settings):
@@ -86,7 +86,7 @@ def test_long_question_is_truncated_with_a_notice(service, settings):
     limit = settings.answer.max_question_chars
     assert len(answer.question) <= limit + 1
     assert answer.question.endswith("…")
-    assert answer.notices and "characters long" in answer.notices[0]
+    assert answer.asked_chars == len(" ".join(question.split()))
     assert answer.answered
 
 

@@ -159,3 +159,31 @@ def test_help_exits_zero(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 0
+
+
+def test_filters_that_select_nothing_are_an_unanswered_answer_not_an_error():
+    code, out = run(["ask", "--json", "--since", "2030-01-01", "Who is Stephen Biegun?"])
+    assert code == 0
+    obj = json.loads(out)
+    assert obj["answered"] is False and obj["passages"] == []
+    assert obj["reason"] == "nothing_selected"
+    assert "2030" in obj["message"] and "11 Sep 2018" in obj["message"]  # says what exists
+    code, out = run(["ask", "--since", "2030-01-01", "Who is Stephen Biegun?"])
+    assert code == 0 and "No article matches" in out
+
+
+def test_an_unknown_outlet_is_still_a_usage_error(capsys):
+    code, out = run(["ask", "--source", "Nowhere Herald", "Who is Stephen Biegun?"])
+    assert code == 2 and out == ""
+    assert "unknown source" in capsys.readouterr().err
+
+
+def test_refusals_name_a_sources_command_that_exists():
+    code, out = run(["ask", "What is the capital of France?"])
+    assert code == 0 and "talks-bot sources" in out
+    code, listing = run(["sources"])
+    assert code == 0
+    assert "White House welcomes Kim Jong Un letter" in listing and "11 Sep 2018" in listing
+    code, lines = run(["sources", "--json"])
+    (article,) = [json.loads(line) for line in lines.splitlines()]
+    assert article["id"] == "000_e64bdc90510bce59" and article["date"] == "2018-09-11"

@@ -253,7 +253,7 @@ async def test_chatter_bots_and_itself_are_ignored(fake: FakeDiscord) -> None:
 async def test_no_answer_says_so_and_points_to_sources(fake: FakeDiscord) -> None:
     _, sent = await ask(fake, "What is the capital of France?")
     (embed,) = sent.body["embeds"]
-    assert "don't cover that" in embed["description"] and "`/sources`" in embed["description"]
+    assert "don't answer that" in embed["description"] and "`/sources`" in embed["description"]
     assert "fields" not in embed
     # no article, no link or More context button; only 👍/👎 (test_discord_news)
     buttons = [b for row in sent.body.get("components", []) for b in row["components"]]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.analysis.sentences import sentence_spans
-from bot.answer.answerer import NO_ANSWER_MESSAGE, Answer, AnsweredPassage
+from bot.answer.answerer import Answer, AnsweredPassage, Reason
 from bot.corpus.model import Article, Passage
 from bot.render.discord import replies as render
 from bot.render.discord.replies import ELLIPSIS, Run, fit
@@ -67,14 +67,15 @@ def answered_passages(draw: st.DrawFn, rank: int, pool: list[Article]) -> Answer
 @st.composite
 def answers(draw: st.DrawFn) -> Answer:
     question = draw(st.one_of(TEXT, st.text(max_size=400)))
-    notices = tuple(draw(st.lists(st.text(max_size=200), max_size=2)))
+    asked = draw(st.one_of(st.none(), st.integers(0, 10**7)))
     if draw(st.integers(0, 5)) == 0:
-        message = draw(st.sampled_from([NO_ANSWER_MESSAGE, "Ask me something.", None]))
-        return Answer(question, False, message=message, notices=notices)
+        reason = draw(st.sampled_from([r for r in Reason if r is not Reason.ANSWERED]))
+        detail = draw(st.one_of(st.none(), st.text(max_size=2000)))
+        return Answer(question, reason, asked_chars=asked, detail=detail)
     pool = draw(st.lists(articles(), min_size=1, max_size=4))
     count = draw(st.integers(1, 10))
     passages = tuple(draw(answered_passages(rank, pool)) for rank in range(1, count + 1))
-    return Answer(question, True, passages=passages, notices=notices)
+    return Answer(question, Reason.ANSWERED, passages=passages, asked_chars=asked)
 
 
 def message_errors(reply: render.Reply) -> dict:
@@ -178,7 +179,7 @@ def test_cut_never_splits_an_escape_or_leaves_bold_open() -> None:
 
 
 def test_no_answer_points_to_sources() -> None:
-    reply = render.render_answer(Answer("capital of France?", False, message=NO_ANSWER_MESSAGE))
+    reply = render.render_answer(Answer("capital of France?", Reason.NOT_IN_CORPUS))
     embed = reply.embed.to_dict()
     assert "`/sources`" in embed["description"] and reply.view() is None
 
@@ -190,7 +191,7 @@ def test_link_button_and_citation_link_only_for_web_urls() -> None:
         AnsweredPassage(1, 2.0, Passage(good, 5, "Kim met Trump. They talked."), ((0, 14),)),
         AnsweredPassage(2, 1.0, Passage(bad, 2, "Nothing else.")),
     )
-    reply = render.render_answer(Answer("Who met?", True, passages=passages))
+    reply = render.render_answer(Answer("Who met?", Reason.ANSWERED, passages=passages))
     embed = reply.embed.to_dict()
     assert embed["description"] == (
         "> **Kim met Trump.** They talked.\n"

@@ -200,7 +200,7 @@ def test_mask_over_the_engine_matches_engine_level_filtering(news: AnswerService
     corpus = news.answerer.corpus
     mask = allowed_mask(make_filters(sources=["gazette"]), corpus)
     via_service = news.answer(WIRE_QUESTION, filters=make_filters(sources=["gazette"]))
-    via_mask = news.answer(WIRE_QUESTION, allowed=np.asarray(mask))
+    via_mask = news.answerer.answer(WIRE_QUESTION, allowed=np.asarray(mask))
     assert [p.passage.id for p in via_service.passages] == [p.passage.id for p in via_mask.passages]
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.analysis.analyzer import Analyzer
 from bot.analysis.sentences import sentence_spans
-from bot.answer.answerer import Answer, Answerer
+from bot.answer.answerer import Answer, Answerer, Reason
 from bot.config import load_settings
 from bot.corpus.loader import load_corpus
 from bot.corpus.model import Corpus
@@ -27,9 +27,9 @@ def assert_valid(answer: Answer, limit: int) -> None:
     assert isinstance(answer.answered, bool)
     assert len(answer.question) <= limit + 1
     if answer.answered:
-        assert answer.passages and answer.message is None
+        assert answer.passages and answer.reason is Reason.ANSWERED
     else:
-        assert not answer.passages and answer.message
+        assert not answer.passages and answer.reason is not Reason.ANSWERED
     seen = set()
     for item in answer.passages:
         assert item.score > 0

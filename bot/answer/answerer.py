@@ -30,12 +30,13 @@ is measured in README "Quality".
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -66,15 +67,21 @@ log = logging.getLogger(__name__)
 _CANDIDATES_PER_ANSWER = 10
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
-EMPTY_MESSAGE = "Ask me a question about the articles, for example: Where did Trump and Kim meet?"
-NO_TERMS_MESSAGE = (
-    "That question has no words I can search for. Try naming who or what you mean, "
-    "for example: What did Bolton say about the letter?"
-)
-NO_ANSWER_MESSAGE = (
-    "The articles I have don't answer that. Try other words, or list what I cover with the "
-    "sources command."
-)
+
+class Reason(enum.Enum):
+    """Why an :class:`Answer` is what it is. The core states the fact; each renderer words it
+    for its medium (a console names ``:sources``, Discord ``/sources``)."""
+
+    #: Passages that answer the question were found.
+    ANSWERED = "answered"
+    #: The question was empty (or only control characters and spaces).
+    EMPTY_QUESTION = "empty_question"
+    #: The question had no searchable words (only stop words or punctuation).
+    NO_SEARCH_TERMS = "no_search_terms"
+    #: The corpus does not answer it: no passage passed the "no answer" rule.
+    NOT_IN_CORPUS = "not_in_corpus"
+    #: The date or outlet filters select no article, so nothing was searched.
+    NOTHING_SELECTED = "nothing_selected"
 
 
 @dataclass(frozen=True)
@@ -95,14 +102,25 @@ class AnsweredPassage:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the bot says to one question, independent of where it is shown."""
+    """What the bot says to one question, independent of where it is shown.
+
+    It carries facts, never user-facing sentences: ``reason`` says why it is (or is not) an
+    answer, ``asked_chars`` that the question was cut to ``answer.max_question_chars`` from
+    that many characters, and ``detail`` the filter problem behind
+    :attr:`Reason.NOTHING_SELECTED`. Renderers word them.
+    """
 
     question: str
-    answered: bool
+    reason: Reason
     passages: tuple[AnsweredPassage, ...] = ()
-    message: str | None = None
-    notices: tuple[str, ...] = ()
+    asked_chars: int | None = None
+    detail: str | None = None
     took_ms: float = 0.0
+
+    @property
+    def answered(self) -> bool:
+        """True when passages that answer the question are shown."""
+        return self.reason is Reason.ANSWERED
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -113,7 +131,7 @@ class Answer:
 @dataclass(frozen=True)
 class _Prepared:
     question: str
-    notices: tuple[str, ...] = field(default_factory=tuple)
+    asked_chars: int | None = None
 
 
 class Answerer:
@@ -190,7 +208,7 @@ class Answerer:
         k = max(1, min(top_k or self.settings.answer.top_k, limit))
         answer = self._answer(prepared, k, allowed)
         took = (time.perf_counter() - started) * 1000.0
-        return dataclasses.replace(answer, notices=prepared.notices, took_ms=round(took, 3))
+        return dataclasses.replace(answer, asked_chars=prepared.asked_chars, took_ms=round(took, 3))
 
     def _prepare(self, question: str) -> _Prepared:
         text = _CONTROL.sub(" ", unicodedata.normalize("NFC", str(question)))
@@ -201,20 +219,19 @@ class Answerer:
         cut = text[:limit]
         if " " in cut[limit // 2 :]:
             cut = cut[: cut.rindex(" ")]
-        notice = f"Your question was {len(text)} characters long; I answered its first {len(cut)}."
-        return _Prepared(cut.rstrip() + "…", (notice,))
+        return _Prepared(cut.rstrip() + "…", asked_chars=len(text))
 
     def _answer(self, prepared: _Prepared, k: int, allowed: np.ndarray | None) -> Answer:
         question = prepared.question
         if not question:
-            return Answer(question, False, message=EMPTY_MESSAGE)
+            return Answer(question, Reason.EMPTY_QUESTION)
         query = self.query(question)
         if not query:
-            return Answer(question, False, message=NO_TERMS_MESSAGE)
+            return Answer(question, Reason.NO_SEARCH_TERMS)
         hits = self.engine.search(self._weigh(query), k * _CANDIDATES_PER_ANSWER, allowed)
         chosen = self._choose(query, hits, k)
         if not chosen:
-            return Answer(question, False, message=NO_ANSWER_MESSAGE)
+            return Answer(question, Reason.NOT_IN_CORPUS)
         passages = tuple(
             AnsweredPassage(
                 rank=rank,
@@ -225,7 +242,7 @@ class Answerer:
             )
             for rank, hit in enumerate(chosen, start=1)
         )
-        return Answer(question, True, passages=passages)
+        return Answer(question, Reason.ANSWERED, passages=passages)
 
     # ----------------------------------------------------------------- ranking
 

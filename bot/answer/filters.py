@@ -46,6 +46,10 @@ class FilterError(TalksBotError):
     """A filter that cannot be used; the message says what is valid."""
 
 
+class NothingSelected(FilterError):
+    """Valid filters that no article passes: an empty result, not a usage error."""
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which articles an answer may quote: published ``since``..``until`` (inclusive), from one
@@ -275,7 +279,7 @@ def allowed_mask(filters: Filters, corpus: Corpus) -> np.ndarray | None:
     if not passing.any():
         dates = sorted(a.date for a in corpus.articles if a.date)
         span = f" The articles run from {_fmt(dates[0])} to {_fmt(dates[-1])}." if dates else ""
-        raise FilterError(f"No article matches the filters ({filters.describe()}).{span}")
+        raise NothingSelected(f"No article matches the filters ({filters.describe()}).{span}")
     return passing[index.passage_article]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.answer.answerer import Answer, AnsweredPassage, Answerer
+from bot.answer.answerer import Answer, AnsweredPassage, Answerer, Reason
 from bot.answer.filters import Filters, allowed_mask
 from bot.corpus.model import Passage
 
@@ -32,12 +32,13 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Timeline:
-    """The entries for a topic, oldest first; ``message`` says why it is empty."""
+    """The entries for a topic, oldest first; ``reason`` says why it is empty (as for answers)."""
 
     topic: str
     entries: tuple[TimelineEntry, ...] = ()
-    message: str | None = None
-    notices: tuple[str, ...] = ()
+    reason: Reason = Reason.ANSWERED
+    asked_chars: int | None = None
+    detail: str | None = None
 
     @property
     def found(self) -> bool:
@@ -75,10 +76,10 @@ def build_timeline(
 
 def timeline_from_answer(answer: Answer) -> Timeline:
     """Reorder an answer's passages by date (earliest copy first)."""
-    if not answer.answered:
-        return Timeline(answer.question, message=answer.message, notices=answer.notices)
     entries = sorted((_entry(item) for item in answer.passages), key=_order)
-    return Timeline(answer.question, tuple(entries), notices=answer.notices)
+    return Timeline(
+        answer.question, tuple(entries), answer.reason, answer.asked_chars, answer.detail
+    )
 
 
 def _entry(item: AnsweredPassage) -> TimelineEntry:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 #: Modules that add subcommands; each has ``register(subparsers: argparse._SubParsersAction)``.
 COMMAND_MODULES: tuple[str, ...] = (
-    "bot.quality.eval_runner",
+    "bot.cli.eval",
     "bot.quality.bench",
     "bot.cli.news",
     "bot.cli.discord",
@@ -62,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     add_filter_arguments(ask)
     ask.set_defaults(func=run_ask)
+
+    sources = sub.add_parser("sources", help="list the articles the bot answers from")
+    sources.add_argument("--json", action="store_true", help="print one JSON object per article")
+    sources.set_defaults(func=run_sources)
 
     check = sub.add_parser("check", help="validate the config and corpus and print statistics")
     check.add_argument("--strict", action="store_true", help="treat corpus warnings as errors")
@@ -142,28 +147,39 @@ def run_check(args: argparse.Namespace) -> int:
 
     settings = load(args)
     logging.getLogger("bot.corpus.loader").setLevel(logging.ERROR)  # printed below instead
-    answerer = make_service(settings).answerer
-    corpus = answerer.corpus
-    vocabulary = getattr(answerer.engine, "vocabulary", dict)()  # terms of the paragraph text
-    dates = sorted(a.date for a in corpus.articles if a.date)
+    summary = make_service(settings).summary()
     out = args.stdout
     out.write(f"config:     {settings.source}\n")
     out.write(f"corpus:     {settings.corpus.path}\n")
-    out.write(f"articles:   {len(corpus.articles)}\n")
-    out.write(f"passages:   {len(corpus.passages)}\n")
-    out.write(f"vocabulary: {len(vocabulary)} terms\n")
-    if dates:
-        out.write(f"dates:      {dates[0].isoformat()} to {dates[-1].isoformat()}\n")
-    out.write(f"engine:     {answerer.engine.name} ({settings.retrieval.algorithm})\n")
-    for advice in engine_advice(settings.retrieval, len(corpus.passages)):
+    out.write(f"articles:   {len(summary.articles)}\n")
+    out.write(f"passages:   {summary.passages}\n")
+    out.write(f"vocabulary: {summary.vocabulary} terms\n")
+    if summary.first_date and summary.last_date:
+        first, last = summary.first_date.isoformat(), summary.last_date.isoformat()
+        out.write(f"dates:      {first} to {last}\n")
+    out.write(f"engine:     {summary.engine} ({settings.retrieval.algorithm})\n")
+    for advice in engine_advice(settings.retrieval, summary.passages):
         out.write(f"advice:     {advice}\n")
-    copies = answerer.copies
     out.write(
-        f"duplicates: {copies.duplicates} passages are syndicated copies, in "
-        f"{len(copies.groups)} groups (collapse {'on' if settings.collapse.enabled else 'off'})\n"
+        f"duplicates: {summary.duplicates} passages are syndicated copies, in "
+        f"{summary.copy_groups} groups (collapse {'on' if settings.collapse.enabled else 'off'})\n"
     )
-    for warning in corpus.warnings:
+    for warning in summary.warnings:
         out.write(f"warning: {warning}\n")
-    if corpus.warnings and args.strict:
+    if summary.warnings and args.strict:
         return EXIT_FAILURE
+    return EXIT_OK
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    """List the articles in service: date, title, outlet, link (or JSON Lines)."""
+    from bot.render.json import article_to_dict
+    from bot.render.text import render_sources
+
+    articles = make_service(load(args)).sources()
+    if args.json:
+        for article in articles:
+            args.stdout.write(json.dumps(article_to_dict(article), ensure_ascii=False) + "\n")
+    else:
+        args.stdout.write(render_sources(articles))
     return EXIT_OK

@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_timeline(args: argparse.Namespace) -> int:
-    from bot.answer.timeline import MAX_ENTRIES, build_timeline
+    from bot.answer.timeline import MAX_ENTRIES
     from bot.cli.runtime import load, make_service
     from bot.errors import TalksBotError
     from bot.render.news import render_timeline, timeline_to_json
@@ -48,7 +48,7 @@ def run_timeline(args: argparse.Namespace) -> int:
     filters = filters_from_args(args)
     settings = load(args)
     service = make_service(settings)
-    timeline = build_timeline(service.answerer, " ".join(args.topic), filters, args.limit)
+    timeline = service.timeline(" ".join(args.topic), filters, args.limit)
     if args.json:
         args.stdout.write(timeline_to_json(timeline) + "\n")
     else:

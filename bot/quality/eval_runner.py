@@ -23,17 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TextIO
 
 from bot.answer.answerer import Answerer
-from bot.answer.filters import allowed_mask
-from bot.cli.options import filters_from_args
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.corpus.model import Article, Corpus, Passage
 from bot.errors import TalksBotError
 from bot.index.engine import Hit
@@ -44,10 +40,6 @@ from bot.quality.evaluation import (
     RefusalStats,
     contains_phrase,
     ir_metrics,
-    load_documents,
-    load_qrels,
-    load_queries,
-    load_question_set,
     passage_id,
     question_metrics,
     question_qrels,
@@ -62,13 +54,12 @@ __all__ = [
     "QuestionReport",
     "UsageError",
     "Variant",
-    "add_arguments",
     "collection_answerer",
     "evaluate_collection",
     "evaluate_questions",
     "parse_compare",
-    "register",
-    "run",
+    "print_collection",
+    "print_questions",
 ]
 
 #: Ranking depth for test collections (MAP is over the top 1000).
@@ -357,120 +348,7 @@ def parse_compare(spec: str) -> Variant:
     return Variant(name.strip() or ",".join(overrides), overrides)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``eval`` subcommand (called by :mod:`bot.cli` for each of its command modules)."""
-    parser = subparsers.add_parser(
-        "eval",
-        help="measure answer quality on a question set or an IR test collection",
-        description=__doc__.split("\n\n")[0],
-        epilog=(
-            "examples:\n"
-            "  python -m bot eval tests/questions.yaml --ablation\n"
-            "  python -m bot eval tests/questions.yaml --compare 'k1=0.9: retrieval.k1=0.9'\n"
-            "  python -m bot eval --corpus docs.jsonl --queries queries.jsonl "
-            "--qrels qrels.txt --json"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_arguments(parser)
-    parser.set_defaults(func=run)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``eval`` options to *parser*."""
-    parser.add_argument(
-        "questions", nargs="?", type=Path, help="a YAML question set, e.g. tests/questions.yaml"
-    )
-    parser.add_argument("--corpus", type=Path, help="test-collection documents (JSON Lines)")
-    parser.add_argument("--queries", type=Path, help="test-collection queries (JSON Lines)")
-    parser.add_argument("--qrels", type=Path, help="test-collection judgements (TREC qrels)")
-    parser.add_argument(
-        "--config",
-        dest="eval_config",
-        metavar="PATH",
-        type=Path,
-        default=None,
-        help="config file (default: config.yaml at the repo root)",
-    )
-    parser.add_argument(
-        "--set",
-        dest="eval_overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a setting for this run, e.g. --set retrieval.k1=0.9 (repeatable)",
-    )
-    parser.add_argument(
-        "--compare",
-        action="append",
-        default=[],
-        type=parse_compare,
-        metavar='"NAME: K=V,K=V"',
-        help="also evaluate with these overrides on top, one table row each (repeatable)",
-    )
-    parser.add_argument(
-        "--ablation",
-        action="store_true",
-        help="compare against the standard ablation rows (stemming off, aliases off, ...)",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    from bot.cli.options import add_filter_arguments
-
-    add_filter_arguments(parser)
-    parser.add_argument(
-        "--misses", type=int, default=30, metavar="N", help="show at most N misses (default 30)"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run ``eval`` from parsed arguments; returns the exit status.
-
-    ``--config`` and ``--set`` may come before ``eval`` (the CLI's global options) or after it;
-    overrides given after it apply last.
-
-    Raises
-    ------
-    TalksBotError
-        For bad input files or settings; :mod:`bot.cli` turns it into one line on stderr.
-    """
-    out = getattr(args, "stdout", None) or sys.stdout
-    args.overrides = [*getattr(args, "overrides", []), *args.eval_overrides]
-    args.config = args.eval_config or getattr(args, "config", None)
-    collection = (args.corpus, args.queries, args.qrels)
-    if any(collection):
-        if not all(collection) or args.questions is not None:
-            raise UsageError("give either a question set, or all of --corpus, --queries, --qrels")
-        if filters_from_args(args):
-            raise UsageError("--since/--until/--source apply to question sets, not collections")
-    elif args.questions is None:
-        raise UsageError(
-            "give a question set (e.g. tests/questions.yaml) or --corpus/--queries/--qrels"
-        )
-    variants = [Variant("baseline", ())]
-    variants += list(args.compare)
-    if args.ablation:
-        variants += [Variant(name, overrides) for name, overrides in ABLATION]
-    base = tuple(args.overrides)
-    settings = [load_settings(args.config, (*base, *v.overrides)) for v in variants]
-
-    if args.questions is not None:
-        questions = load_question_set(args.questions)
-        filters = filters_from_args(args)
-        reports = [
-            evaluate_questions(a, questions, allowed_mask(filters, a.corpus) if filters else None)
-            for a in map(Answerer.from_settings, settings)
-        ]
-        _print_questions(args, variants, reports, out)
-    else:
-        docs = load_documents(args.corpus)
-        queries = load_queries(args.queries)
-        qrels = load_qrels(args.qrels)
-        reports = [evaluate_collection(s, docs, queries, qrels) for s in settings]
-        _print_collection(args, variants, reports, out)
-    return 0
-
-
-def _print_questions(
+def print_questions(
     args: argparse.Namespace,
     variants: Sequence[Variant],
     reports: Sequence[QuestionReport],
@@ -491,7 +369,7 @@ def _print_questions(
     sent = first.sentence
     print(
         f"{args.questions}: {s['answerable']} answerable and {s['unanswerable']} unanswerable "
-        f"questions{_settings_note(args)}",
+        f"questions{args.settings_note}",
         file=out,
     )
     rows = [
@@ -573,7 +451,7 @@ def _print_questions(
         _print_table(table, out)
 
 
-def _print_collection(
+def print_collection(
     args: argparse.Namespace,
     variants: Sequence[Variant],
     reports: Sequence[CollectionReport],
@@ -591,7 +469,7 @@ def _print_collection(
         return
     m = first.metrics
     print(
-        f"{args.corpus}: {m['queries']} judged queries{_settings_note(args)}",
+        f"{args.corpus}: {m['queries']} judged queries{args.settings_note}",
         file=out,
     )
     print(f"  MAP         {m['map']:.4f}", file=out)
@@ -607,18 +485,6 @@ def _print_collection(
                 (v.name, f"{x['map']:.4f}", f"{x['ndcg@10']:.4f}", f"{x['recall@100']:.4f}")
             )
         _print_table(table, out)
-
-
-def _settings_note(args: argparse.Namespace) -> str:
-    parts = []
-    if args.config:
-        parts.append(f"config {args.config}")
-    if args.overrides:
-        parts.append("--set " + " ".join(args.overrides))
-    filters = filters_from_args(args)
-    if filters:
-        parts.append(f"only articles {filters.describe()}")
-    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _fmt(value: float | int) -> str:

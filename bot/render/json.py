@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.answer.answerer import Answer, AnsweredPassage
 from bot.corpus.model import Article
+from bot.render.wording import SOURCES_COMMAND, cut_notice, refusal
 
 
 def article_to_dict(article: Article) -> dict[str, Any]:
@@ -44,12 +45,13 @@ def passage_to_dict(item: AnsweredPassage) -> dict[str, Any]:
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
-    message = answer.message
-    if answer.notices:
-        message = " ".join([*answer.notices, *([message] if message else [])])
+    notice = cut_notice(answer.asked_chars, len(answer.question))
+    said = refusal(answer.reason, SOURCES_COMMAND["cli"], answer.detail)
+    message = " ".join(m for m in (notice, said) if m) or None
     return {
         "question": answer.question,
         "answered": answer.answered,
+        "reason": answer.reason.value,
         "message": message,
         "took_ms": answer.took_ms,
         "passages": [passage_to_dict(p) for p in answer.passages],

@@ -14,6 +14,7 @@ from bot.answer.timeline import Timeline, TimelineEntry
 from bot.corpus.model import Passage
 from bot.render.citation import format_citation
 from bot.render.json import article_to_dict
+from bot.render.wording import SOURCES_COMMAND, cut_notice, refusal
 from bot.service.feedback import FeedbackSummary
 
 SNIPPET_CHARS = 140
@@ -51,9 +52,13 @@ def timeline_line(entry: TimelineEntry) -> str:
 
 def render_timeline(timeline: Timeline) -> str:
     """One line per entry, oldest first; the "no answer" message when there is none."""
-    lines = list(timeline.notices)
+    notice = cut_notice(timeline.asked_chars, len(timeline.topic))
+    lines = [notice] if notice else []
     if not timeline.found:
-        lines.append(timeline.message or "Nothing in the articles about that.")
+        lines.append(
+            refusal(timeline.reason, SOURCES_COMMAND["cli"], timeline.detail)
+            or "Nothing in the articles about that."
+        )
     else:
         lines.extend(timeline_line(e) for e in timeline.entries)
     return "\n".join(lines) + "\n"
@@ -62,11 +67,13 @@ def render_timeline(timeline: Timeline) -> str:
 def timeline_to_dict(timeline: Timeline) -> dict[str, Any]:
     """``{"topic", "found", "message", "entries": [{"date", "text", "paragraph",
     "article", "copies"}]}``."""
-    message = " ".join([*timeline.notices, *([timeline.message] if timeline.message else [])])
+    notice = cut_notice(timeline.asked_chars, len(timeline.topic))
+    said = refusal(timeline.reason, SOURCES_COMMAND["cli"], timeline.detail)
     return {
         "topic": timeline.topic,
         "found": timeline.found,
-        "message": message or None,
+        "reason": timeline.reason.value,
+        "message": " ".join(m for m in (notice, said) if m) or None,
         "entries": [
             {
                 "date": e.date.isoformat() if e.date else None,

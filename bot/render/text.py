@@ -12,17 +12,25 @@ from collections.abc import Sequence
 from bot.answer.answerer import Answer, AnsweredPassage
 from bot.corpus.model import Article
 from bot.render.citation import format_citation, format_date
+from bot.render.wording import SOURCES_COMMAND, cut_notice, refusal
 
 BOLD_YELLOW = "\x1b[1;33m"
 DIM = "\x1b[2m"
 RESET = "\x1b[0m"
 
 
-def render_answer(answer: Answer, color: bool = False, width: int = 88) -> str:
-    """The whole answer as lines of text, ending with a newline."""
-    lines = [f"{'! ' if color else ''}{n}" for n in answer.notices]
+def render_answer(
+    answer: Answer, color: bool = False, width: int = 88, sources_command: str = "cli"
+) -> str:
+    """The whole answer as lines of text, ending with a newline.
+
+    ``sources_command`` is the medium (a key of :data:`~bot.render.wording.SOURCES_COMMAND`)
+    whose way of listing sources a refusal names.
+    """
+    notice = cut_notice(answer.asked_chars, len(answer.question))
+    lines = [f"{'! ' if color else ''}{notice}"] if notice else []
     if not answer.answered:
-        lines.append(answer.message or "No answer.")
+        lines.append(refusal(answer.reason, SOURCES_COMMAND[sources_command], answer.detail))
         return "\n".join(lines) + "\n"
     for item in answer.passages:
         lines.extend(_render_passage(item, color, width))
@@ -57,9 +65,9 @@ def _highlight(text: str, spans: Sequence[tuple[int, int]], color: bool) -> str:
 
 
 def render_sources(articles: Sequence[Article]) -> str:
-    """One line per article: date, title, source, link."""
+    """One line per article, in the order given: date, title, source, link."""
     lines = []
-    for article in sorted(articles, key=lambda a: (a.date is None, a.date, a.title)):
+    for article in articles:
         parts = [format_date(article.date) or "undated", article.title]
         if article.source:
             parts.append(article.source)

@@ -7,16 +7,18 @@ during a rebuild is answered by the old answerer; a failed rebuild keeps it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
-from bot.answer.answerer import Answer, Answerer
-from bot.answer.filters import Filters, allowed_mask
+from bot.answer.answerer import Answer, Answerer, Reason
+from bot.answer.context import Context, context_around
+from bot.answer.filters import Filters, NothingSelected, allowed_mask, matching_sources, resolve
+from bot.answer.timeline import Timeline, build_timeline
 from bot.config import Settings
+from bot.corpus.model import Article, LoadWarning
 from bot.errors import TalksBotError
 from bot.index.store import IndexStore
 
@@ -45,8 +47,29 @@ class ReloadResult:
         return f"Reload failed, still answering from the previous corpus: {self.error}"
 
 
+@dataclass(frozen=True)
+class CorpusSummary:
+    """Facts about the corpus in service, for start-up lines, ``check`` and help texts."""
+
+    articles: tuple[Article, ...]
+    passages: int
+    vocabulary: int
+    engine: str
+    first_date: dt.date | None
+    last_date: dt.date | None
+    copy_groups: int
+    duplicates: int
+    warnings: tuple[LoadWarning, ...]
+
+
 class AnswerService:
-    """Thread-safe holder of the current answerer."""
+    """Thread-safe holder of the current answerer: the one object every front end holds.
+
+    Front ends call its verbs (:meth:`answer`, :meth:`sources`, :meth:`outlets`,
+    :meth:`validate`, :meth:`timeline`, :meth:`context`, :meth:`summary`, :meth:`reload`) and
+    never reach into the answerer or the corpus, so a reload can swap both under them. Each
+    verb reads the current answerer once, so one call never mixes two corpora.
+    """
 
     def __init__(
         self,
@@ -63,27 +86,86 @@ class AnswerService:
 
     @property
     def answerer(self) -> Answerer:
-        """The answerer in service now (a reload replaces it atomically)."""
+        """The answerer in service now, for measurement tools (front ends use the verbs)."""
         return self._answerer
 
     def answer(
-        self,
-        question: str,
-        top_k: int | None = None,
-        allowed: np.ndarray | None = None,
-        filters: Filters | None = None,
+        self, question: str, top_k: int | None = None, filters: Filters | None = None
     ) -> Answer:
         """Answer with whichever answerer is current when the question arrives.
 
-        ``filters`` (dates, outlets; :mod:`bot.answer.filters`) become the ``allowed`` mask over
-        that
-        answerer's corpus; an unknown outlet or an empty selection raises
+        ``filters`` (dates, outlets; :mod:`bot.answer.filters`) apply inside retrieval. Filters
+        that no article passes give an unanswered :class:`Answer` with
+        :attr:`Reason.NOTHING_SELECTED`; an unknown outlet raises
         :class:`~bot.answer.filters.FilterError`, whose message lists what is valid.
         """
         answerer = self._answerer
-        if filters:
-            allowed = allowed_mask(filters, answerer.corpus)
+        try:
+            allowed = allowed_mask(filters, answerer.corpus) if filters else None
+        except NothingSelected as exc:
+            return Answer(question, Reason.NOTHING_SELECTED, detail=str(exc))
         return answerer.answer(question, top_k=top_k, allowed=allowed)
+
+    def timeline(self, topic: str, filters: Filters | None = None, limit: int = 20) -> Timeline:
+        """The passages about ``topic`` in date order (:mod:`bot.answer.timeline`)."""
+        try:
+            return build_timeline(self._answerer, topic, filters, limit)
+        except NothingSelected as exc:
+            return Timeline(topic, reason=Reason.NOTHING_SELECTED, detail=str(exc))
+
+    def context(self, article_id: str, paragraph: int, radius: int = 1) -> Context:
+        """The paragraphs around a cited one; raises :class:`ContextError` when it is gone."""
+        return context_around(self._answerer.corpus, article_id, paragraph, radius)
+
+    def sources(self) -> tuple[Article, ...]:
+        """Every article in service, newest first (undated last)."""
+        return tuple(
+            sorted(
+                self._answerer.corpus.articles,
+                key=lambda a: (a.date is None, -(a.date.toordinal() if a.date else 0), a.title),
+            )
+        )
+
+    def outlets(self, typed: str = "", limit: int = 25) -> list[str]:
+        """Outlet names containing ``typed`` (prefix matches first), for autocompletion."""
+        return matching_sources(self._answerer.corpus, typed, limit)
+
+    def validate(self, filters: Filters) -> Filters:
+        """``filters`` with outlets spelt as the corpus spells them.
+
+        Front ends that can tell the user privately and at once (a slash command) validate
+        first; :meth:`answer` itself turns filters that select nothing into an unanswered
+        :class:`Answer`, which is what a script reading JSON wants.
+
+        Raises
+        ------
+        FilterError
+            For an unknown outlet (the message lists the known ones), or
+            :class:`~bot.answer.filters.NothingSelected` when no article passes (the message
+            gives the corpus's date range).
+        """
+        if not filters:
+            return filters
+        corpus = self._answerer.corpus
+        allowed_mask(filters, corpus)
+        return resolve(filters, corpus)
+
+    def summary(self) -> CorpusSummary:
+        """Counts, dates, engine and load warnings of the corpus in service."""
+        answerer = self._answerer
+        corpus = answerer.corpus
+        dates = sorted(a.date for a in corpus.articles if a.date)
+        return CorpusSummary(
+            articles=corpus.articles,
+            passages=len(corpus.passages),
+            vocabulary=len(answerer.engine.vocabulary()),
+            engine=answerer.engine.name,
+            first_date=dates[0] if dates else None,
+            last_date=dates[-1] if dates else None,
+            copy_groups=len(answerer.copies.groups),
+            duplicates=answerer.copies.duplicates,
+            warnings=corpus.warnings,
+        )
 
     def reload(self) -> ReloadResult:
         """Re-read the corpus, rebuild, and swap; blocking, so call it off the event loop.

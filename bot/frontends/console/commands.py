@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.answer.context import ContextError, context_around
+from bot.answer.context import ContextError
 from bot.answer.filters import parse_inline
-from bot.answer.timeline import build_timeline
 from bot.errors import TalksBotError
 from bot.render.news import render_context, render_timeline
 from bot.service.feedback import FeedbackLog
@@ -55,9 +54,7 @@ def more(console: Console, arg: str) -> None:
         return
     passage = answer.passages[n - 1].passage
     try:
-        context = context_around(
-            console.service.answerer.corpus, passage.article.id, passage.paragraph
-        )
+        context = console.service.context(passage.article.id, passage.paragraph)
     except ContextError as exc:
         console.write(f"{exc}\n")
         return
@@ -68,7 +65,7 @@ def timeline(console: Console, arg: str) -> None:
     """``:timeline [filters] topic``."""
     try:
         filters, topic = parse_inline(arg)
-        console.write(render_timeline(build_timeline(console.service.answerer, topic, filters)))
+        console.write(render_timeline(console.service.timeline(topic, filters)))
     except TalksBotError as exc:
         console.write(f"{exc}\n")
 

@@ -90,7 +90,7 @@ class Console:
         self.last_answer = answer
         if not self.interactive:
             self.write(f"Q: {answer.question}\n")
-        self.write(render_answer(answer, color=bool(self.color)))
+        self.write(render_answer(answer, color=bool(self.color), sources_command="console"))
         if not self.interactive:
             self.write("\n")
         return True
@@ -100,9 +100,9 @@ class Console:
         self.stdout.flush()
 
     def _run_interactive(self) -> int:
-        corpus = self.service.answerer.corpus
+        summary = self.service.summary()
         self.write(
-            f"talks-bot: {len(corpus.articles)} article(s), {len(corpus.passages)} passages. "
+            f"talks-bot: {len(summary.articles)} article(s), {summary.passages} passages. "
             "Ask a question, or :help.\n"
         )
         with _readline_history(self.history_file):
@@ -126,9 +126,7 @@ def default_commands() -> dict[str, Command]:
     return {
         **news_commands(),
         "help": lambda console, _arg: console.write(HELP + NEWS_HELP),
-        "sources": lambda console, _arg: console.write(
-            render_sources(console.service.answerer.corpus.articles)
-        ),
+        "sources": lambda console, _arg: console.write(render_sources(console.service.sources())),
         "reload": lambda console, _arg: console.write(console.service.reload().describe() + "\n"),
     }
 

@@ -121,7 +121,7 @@ class _TalksBotMixin:
 
         ``filters`` (dates, outlets) apply inside retrieval; a bad one raises FilterError.
         """
-        return await asyncio.to_thread(self.service.answer, question, None, None, filters)
+        return await asyncio.to_thread(self.service.answer, question, filters=filters)
 
     # -- command sync ----------------------------------------------------------------------
 
@@ -250,8 +250,8 @@ def run_bot(
     apply_endpoint_overrides(environ)
     log.info("loading the corpus from %s", settings.corpus.path)
     service = AnswerService(settings)  # built before the event loop starts: it never blocks it
-    articles = len(service.answerer.corpus.articles)
-    log.info("indexed %d articles (%d passages)", articles, len(service.answerer.corpus.passages))
+    summary = service.summary()
+    log.info("indexed %d articles (%d passages)", len(summary.articles), summary.passages)
     return asyncio.run(serve(settings, service, token, force_sync=force_sync))
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.answer.answerer import Answer
-from bot.answer.context import ContextError, context_around
+from bot.answer.context import ContextError
 from bot.errors import TalksBotError
 from bot.render.discord.news import render_context
 from bot.render.discord.replies import Reply, render_notice
@@ -94,9 +94,7 @@ class ContextButton(
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         client: Any = interaction.client
         try:
-            context = context_around(
-                client.service.answerer.corpus, self.article_id, self.paragraph
-            )
+            context = client.service.context(self.article_id, self.paragraph)
         except ContextError:
             await _ephemeral(interaction, render_notice(GONE_TEXT))
             return

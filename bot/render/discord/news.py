@@ -15,11 +15,11 @@ from bot.render.discord.replies import (
     COLOUR,
     DESCRIPTION_MAX,
     NO_ANSWER_COLOUR,
-    NO_ANSWER_TEXT,
     TITLE_MAX,
     Reply,
     Run,
     fit,
+    refusal_embed,
     safe_url,
     shorten_plain,
 )
@@ -45,9 +45,7 @@ def render_timeline(timeline: Timeline, filters_note: str = "") -> Reply:
     """The timeline as one embed: a line per passage, oldest first, as many as fit."""
     title = fit(f"Timeline: {timeline.topic}", TITLE_MAX)
     if not timeline.found:
-        return Reply(
-            discord.Embed(title=title, description=NO_ANSWER_TEXT, colour=NO_ANSWER_COLOUR)
-        )
+        return Reply(refusal_embed(title, timeline.reason, timeline.detail))
     lines: list[str] = []
     used = 0
     for entry in timeline.entries:

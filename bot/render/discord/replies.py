@@ -25,9 +25,10 @@ from dataclasses import dataclass
 import discord
 
 from bot.analysis.sentences import sentence_spans
-from bot.answer.answerer import NO_ANSWER_MESSAGE, Answer, AnsweredPassage
+from bot.answer.answerer import Answer, AnsweredPassage, Reason
 from bot.corpus.model import Article
 from bot.render.citation import format_citation, format_date
+from bot.render.wording import SOURCES_COMMAND, cut_notice, refusal
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256
@@ -44,9 +45,6 @@ URL_MAX = 2048
 ELLIPSIS = "…"
 COLOUR = discord.Colour(0x3B82F6)
 NO_ANSWER_COLOUR = discord.Colour(0x9CA3AF)
-NO_ANSWER_TEXT = (
-    "The articles I know don't cover that. Try other words, or see what I cover with `/sources`."
-)
 
 #: Characters that are Markdown (or mention syntax) anywhere in a line.
 _ESCAPE_ANYWHERE = frozenset("\\*_~`|[]<")
@@ -333,19 +331,28 @@ def _buttons(articles: Sequence[Article]) -> tuple[LinkButton, ...]:
 # --------------------------------------------------------------------------- replies
 
 
+def refusal_embed(
+    title: str, reason: Reason, detail: str | None, footer: str = ""
+) -> discord.Embed:
+    """The embed that says why there is no answer (our words, so Markdown in them is meant;
+    a filter's ``detail`` quotes the user's outlet, so it is escaped)."""
+    text = refusal(
+        reason, "`" + SOURCES_COMMAND["discord"] + "`", escape(detail) if detail else None
+    )
+    embed = discord.Embed(
+        title=title, description=shorten_plain(text, 1000), colour=NO_ANSWER_COLOUR
+    )
+    if footer:
+        embed.set_footer(text=footer)
+    return embed
+
+
 def render_answer(answer: Answer) -> Reply:
     """The reply to one question: the best passage quoted, the others as fields, all cited."""
     title = fit(answer.question, TITLE_MAX) or "Your question"
-    notices = shorten_plain(" ".join(answer.notices), 400)
+    notices = shorten_plain(cut_notice(answer.asked_chars, len(answer.question)) or "", 400)
     if not answer.answered:
-        text = NO_ANSWER_TEXT if answer.message in (None, NO_ANSWER_MESSAGE) else answer.message
-        # The core's messages are ours (never echo the user), so Markdown in them is meant.
-        embed = discord.Embed(
-            title=title, description=shorten_plain(text, 1000), colour=NO_ANSWER_COLOUR
-        )
-        if notices:
-            embed.set_footer(text=notices)
-        return Reply(embed)
+        return Reply(refusal_embed(title, answer.reason, answer.detail, notices))
 
     passages = answer.passages[:FIELDS_MAX]
     best, others = passages[0], passages[1:]

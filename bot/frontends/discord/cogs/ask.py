@@ -124,7 +124,7 @@ class AskCog(commands.Cog, name="Ask"):
         self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 10_000] = 1
     ) -> None:
         """List the articles I know: title, date, source and link."""
-        articles = self.bot.service.answerer.corpus.articles
+        articles = self.bot.service.sources()
         per_page = self.bot.settings.discord.sources_per_page
         if page > page_count(len(articles), per_page):
             pages = page_count(len(articles), per_page)
@@ -137,7 +137,7 @@ class AskCog(commands.Cog, name="Ask"):
     async def show_help(self, interaction: discord.Interaction) -> None:
         """What I do, how to ask me, and what I know about."""
         reply = render_help(
-            self.bot.service.answerer.corpus.articles,
+            self.bot.service.sources(),
             min(QUESTION_MAX, self.bot.settings.answer.max_question_chars),
         )
         await send_reply(interaction, reply, ephemeral=True)

@@ -19,12 +19,8 @@ from discord.ext import commands
 from bot.answer.filters import (
     FilterError,
     Filters,
-    allowed_mask,
     make_filters,
-    matching_sources,
-    resolve,
 )
-from bot.answer.timeline import build_timeline
 from bot.frontends.discord.views import DYNAMIC_ITEMS
 from bot.render.discord.news import render_filter_error, render_timeline
 from bot.render.discord.replies import render_notice
@@ -50,12 +46,8 @@ def check_filters(
     FilterError
         With the message to show (valid date formats, known outlets, the corpus's dates).
     """
-    filters = make_filters(since, until, [source] if source else [])
-    if filters:
-        corpus = bot.service.answerer.corpus
-        allowed_mask(filters, corpus)  # raises for unknown or empty
-        filters = resolve(filters, corpus)  # outlets spelt as the corpus spells them
-    return filters
+    # outlets spelt as the corpus spells them; unknown outlets and empty selections raise
+    return bot.service.validate(make_filters(since, until, [source] if source else []))
 
 
 async def source_autocomplete(
@@ -63,10 +55,10 @@ async def source_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     """Outlets from the corpus containing what has been typed (prefix matches first)."""
     client = interaction.client
-    corpus = client.service.answerer.corpus  # type: ignore[attr-defined]
+    service = client.service  # type: ignore[attr-defined]
     return [
         app_commands.Choice(name=name[:100], value=name[:100])
-        for name in matching_sources(corpus, current)[:25]
+        for name in service.outlets(current)[:25]
     ]
 
 
@@ -128,8 +120,7 @@ class NewsCog(commands.Cog, name="News"):
             )
             return
         await interaction.response.defer(thinking=True, ephemeral=private)
-        answerer = self.bot.service.answerer
-        timeline = await asyncio.to_thread(build_timeline, answerer, topic, filters)
+        timeline = await asyncio.to_thread(self.bot.service.timeline, topic, filters)
         reply = render_timeline(timeline, filters.describe())
         await interaction.followup.send(embed=reply.embed, ephemeral=private)
 
