@@ -1,0 +1,152 @@
+"""The world the fake keeps: the guild, its channels and members, and what happened in it.
+
+:class:`FakeState` holds every piece of state; the route and gateway mixins that make up
+:class:`~fakediscord.server.FakeDiscord` only add behaviour on top of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from . import payloads
+from .records import Fault, Interaction, RecordedRequest, SentMessage, Session
+from .wire import DiscordHTTPError
+
+PRIVILEGED_INTENTS = {"members": 1 << 1, "presences": 1 << 8, "message_content": 1 << 15}
+
+
+class FakeState:
+    """Configuration, the fake guild, and the records of everything the bot did."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "fake-bot-token",
+        response_deadline: float = 3.0,
+        heartbeat_interval_ms: int = 41250,
+        privileged_intents: tuple[str, ...] = (),
+    ):
+        self.token = token
+        self.response_deadline = response_deadline
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.enabled_intents = sum(PRIVILEGED_INTENTS[name] for name in privileged_intents)
+        self.application_id = payloads.snowflake()
+        self.bot_user = payloads.client_user(self.application_id, "talks-bot")
+        self.owner = payloads.user(payloads.snowflake(), "owner")
+        self.user = payloads.user(payloads.snowflake(), "alice")  # the default human
+        self.guild_id = payloads.snowflake()
+        self.channel_id = payloads.snowflake()
+        self.everyone_role = payloads.role(self.guild_id, "@everyone")
+        self.channels: dict[str, dict[str, Any]] = {
+            self.channel_id: payloads.text_channel(self.channel_id, self.guild_id, "general"),
+        }
+        self.members = {u["id"]: payloads.member(u) for u in (self.bot_user, self.owner, self.user)}
+        self.dm_channels: dict[str, dict[str, Any]] = {}  # user id -> DM channel
+        self.requests: list[RecordedRequest] = []
+        self.identifies: list[dict[str, Any]] = []
+        self.resumes: list[dict[str, Any]] = []
+        self.gateway_connections: list[str] = []  # path of every websocket connection
+        # guild id (None: global) -> commands
+        self.commands: dict[str | None, list[dict[str, Any]]] = {}
+        self.interactions: dict[str, Interaction] = {}
+        self.sent: list[SentMessage] = []
+        self.messages: dict[str, dict[str, Any]] = {}
+        self.errors: list[str] = []  # protocol errors the fake detected in the bot's traffic
+        self._sessions: dict[str, Session] = {}
+        self._faults: list[Fault] = []
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def guild(self) -> dict[str, Any]:
+        return payloads.guild(
+            self.guild_id,
+            "Fake Guild",
+            owner_id=self.owner["id"],
+            channels=list(self.channels.values()),
+            members=list(self.members.values()),
+            roles=[self.everyone_role],
+        )
+
+    # -- waiting ---------------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until ``predicate()`` is truthy.
+
+        Re-checked on every request and gateway frame, and every 20 ms for state outside the fake.
+        """
+
+        async def waiter() -> Any:
+            async with self._changed:
+                while not (result := predicate()):
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), 0.02)
+                return result
+
+        return await asyncio.wait_for(waiter(), timeout)
+
+    async def wait_for_sent(
+        self,
+        predicate: Callable[[SentMessage], bool] = lambda m: True,
+        timeout: float = 5.0,
+        *,
+        after: int = 0,
+    ) -> SentMessage:
+        """Wait for a message the bot created (channel message, response, follow-up, edit)."""
+
+        def find() -> SentMessage | None:
+            return next((m for m in self.sent[after:] if predicate(m)), None)
+
+        return await self.wait_until(find, timeout)
+
+    # -- channels and messages -------------------------------------------------------------
+
+    def _known_channel(self, cid: str) -> dict[str, Any]:
+        channel = self.channels.get(cid) or next(
+            (c for c in self.dm_channels.values() if c["id"] == cid), None
+        )
+        if channel is None:
+            raise DiscordHTTPError(404, 10003, "Unknown Channel")
+        return channel
+
+    def _dm_channel(self, user: dict[str, Any]) -> dict[str, Any]:
+        if user["id"] not in self.dm_channels:
+            self.dm_channels[user["id"]] = payloads.dm_channel(payloads.snowflake(), user)
+        return self.dm_channels[user["id"]]
+
+    def _bot_message(
+        self,
+        channel_id: str,
+        body: dict[str, Any],
+        *,
+        interaction: Interaction | None = None,
+        flags: int = 0,
+        message_type: int = 0,
+    ) -> dict[str, Any]:
+        guild_id = self.guild_id if channel_id in self.channels else None
+        data = payloads.message(
+            message_id=payloads.snowflake(),
+            channel_id=channel_id,
+            author=self.bot_user,
+            content=body.get("content") or "",
+            guild_id=guild_id,
+            embeds=body.get("embeds"),
+            components=body.get("components"),
+            flags=flags | int(body.get("flags") or 0),
+            message_type=message_type,
+            message_reference=body.get("message_reference"),
+            webhook_id=self.application_id if interaction else None,
+            application_id=self.application_id if interaction else None,
+        )
+        self.messages[data["id"]] = data
+        return data
