@@ -241,3 +241,26 @@ def test_limits_module_counts_the_6000_total() -> None:
             "0"
         ]
     )
+
+
+def link_view(url: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Read", url=url))
+    return view
+
+
+@pytest.mark.asyncio
+async def test_link_button_url_is_at_most_512_characters(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        channel = bot.get_channel(int(fake.channel_id))
+        assert isinstance(channel, discord.TextChannel)
+        base = "https://example.invalid/"
+        await channel.send("fits", view=link_view(base + "a" * (512 - len(base))))
+        with pytest.raises(discord.HTTPException) as refused:
+            await channel.send("too long", view=link_view(base + "a" * (513 - len(base))))
+        assert (refused.value.status, refused.value.code) == (400, 50035)
+        errors = fake.requests[-1].response["errors"]
+        url_errors = errors["components"]["0"]["components"]["0"]["url"]["_errors"]
+        assert url_errors[0]["code"] == "BASE_TYPE_MAX_LENGTH"
+        assert [m.body["content"] for m in fake.sent] == ["fits"]
