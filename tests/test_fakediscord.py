@@ -36,6 +36,8 @@ class MiniBot(commands.Bot):
         )
         self.guild_id = guild_id
         self.seen: list[discord.Message] = []
+        self.steps: asyncio.Queue[str | None] = asyncio.Queue()
+        self.outcomes: list[discord.Message | discord.HTTPException] = []
 
         @self.tree.command()
         @app_commands.describe(text="What to echo back")
@@ -51,6 +53,16 @@ class MiniBot(commands.Bot):
                 await interaction.response.send_message(embed=discord.Embed(description="x" * 5000))
             except discord.HTTPException as exc:
                 self.error = exc
+
+        @self.tree.command()
+        async def later(interaction: discord.Interaction) -> None:
+            """Defer, then send one follow-up per text the test puts in ``steps``."""
+            await interaction.response.defer(thinking=True)
+            while (text := await self.steps.get()) is not None:
+                try:
+                    self.outcomes.append(await interaction.followup.send(text, wait=True))
+                except discord.HTTPException as exc:
+                    self.outcomes.append(exc)
 
     async def setup_hook(self) -> None:
         guild = discord.Object(self.guild_id) if self.guild_id else None
@@ -87,7 +99,7 @@ async def test_login_identify_ready_and_sync(fake: FakeDiscord) -> None:
         assert bot.user is not None and str(bot.user.id) == fake.bot_user["id"]
         assert bot.get_guild(int(fake.guild_id)) is not None
         commands_ = await fake.wait_for_commands()
-        assert {c["name"] for c in commands_} == {"echo", "big"}
+        assert {c["name"] for c in commands_} == {"echo", "big", "later"}
         paths = [r.path for r in fake.requests]
         assert paths[:2] == ["/users/@me", "/oauth2/applications/@me"]
 
@@ -186,7 +198,7 @@ async def test_first_response_deadline_and_single_ack(fake: FakeDiscord) -> None
             late = await fake.send_slash_command("echo", {"text": "y"})
             await asyncio.sleep(0.01)
             late.responses.clear()  # as if the bot had not answered yet
-            late.created -= 1
+            fake.age_interaction(late, 1)
             async with http.post(
                 url.replace(interaction.id, late.id).replace(interaction.token, late.token),
                 json={"type": 5},
@@ -264,3 +276,46 @@ async def test_link_button_url_is_at_most_512_characters(fake: FakeDiscord) -> N
         url_errors = errors["components"]["0"]["components"]["0"]["url"]["_errors"]
         assert url_errors[0]["code"] == "BASE_TYPE_MAX_LENGTH"
         assert [m.body["content"] for m in fake.sent] == ["fits"]
+
+
+@pytest.mark.asyncio
+async def test_interaction_token_expires_after_15_minutes(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        interaction = await fake.send_slash_command("later")
+        await fake.wait_until(lambda: interaction.responses)
+        fake.age_interaction(interaction, 14 * 60)
+        await bot.steps.put("still in time")
+        await fake.wait_until(lambda: bot.outcomes)
+        fake.age_interaction(interaction, 2 * 60)
+        await bot.steps.put("too late")
+        await fake.wait_until(lambda: len(bot.outcomes) == 2)
+        await bot.steps.put(None)
+        in_time, late = bot.outcomes
+        assert isinstance(in_time, discord.Message) and in_time.content == "still in time"
+        assert isinstance(late, discord.HTTPException)
+        assert (late.status, late.code) == (401, 50027)
+        assert [m.body["content"] for m in fake.sent] == ["still in time"]
+
+
+@pytest.mark.asyncio
+async def test_injected_clock_expires_edits_of_the_original(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        interaction = await fake.send_slash_command("echo", {"text": "hi"})
+        await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
+        url = f"{fake.api_base}/webhooks/{fake.application_id}/{interaction.token}"
+        original = f"{url}/messages/@original"
+        async with aiohttp.ClientSession() as http:
+            async with http.patch(original, json={"content": "edited"}) as response:
+                assert response.status == 200
+            now = fake.clock()
+            fake.clock = lambda: now + 15 * 60 + 1
+            for method in ("GET", "PATCH", "DELETE"):
+                async with http.request(method, original, json={"content": "late"}) as response:
+                    assert response.status == 401
+                    assert (await response.json())["code"] == 50027
+            async with http.post(url, json={"content": "late"}) as response:
+                assert response.status == 401

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from aiohttp import web
@@ -16,6 +15,14 @@ from .wire import DiscordHTTPError, invalid_form, json_response, validate_messag
 
 class InteractionRoutes(FakeState):
     """What an interaction token allows, with Discord's deadlines and visibility rules."""
+
+    def age_interaction(self, interaction: Interaction, seconds: float) -> None:
+        """Make ``interaction`` ``seconds`` older, as if that much time had passed for it.
+
+        Lets a test cross the 3-second first-response deadline or the token's 15-minute
+        lifetime (follow-ups, edits: 401, code 50027) without waiting.
+        """
+        interaction.created -= seconds
 
     def _interaction(self, iid: str | None = None, token: str | None = None) -> Interaction:
         for interaction in self.interactions.values():
@@ -32,7 +39,7 @@ class InteractionRoutes(FakeState):
         self, request: web.Request, body: Any, iid: str, token: str
     ) -> web.Response:
         interaction = self._interaction(iid, token)
-        if time.monotonic() - interaction.created > self.response_deadline:
+        if self.clock() - interaction.created > self.response_deadline:
             raise DiscordHTTPError(404, 10062, "Unknown interaction")
         if interaction.acknowledged:
             raise DiscordHTTPError(400, 40060, "Interaction has already been acknowledged.")
@@ -110,6 +117,8 @@ class InteractionRoutes(FakeState):
         if app != self.application_id:
             raise DiscordHTTPError(404, 10015, "Unknown Webhook")
         interaction = self._interaction(None, token)
+        if self.clock() - interaction.created > self.token_lifetime:
+            raise DiscordHTTPError(401, 50027, "Invalid Webhook Token")
         if not interaction.acknowledged:  # Discord knows no webhook before the first response
             raise DiscordHTTPError(404, 10015, "Unknown Webhook")
         return interaction

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -105,7 +104,7 @@ class RestMixin(FakeState):
         elif raw:
             body = raw.decode(errors="replace")
         record = RecordedRequest(
-            request.method, path, dict(request.query), dict(request.headers), body, time.monotonic()
+            request.method, path, dict(request.query), dict(request.headers), body, self.clock()
         )
         self.requests.append(record)
         try:

@@ -6,8 +6,9 @@ The real discord.py client talks to it over real sockets. Point the client here 
 
 What it enforces, like Discord: the bot token, message and embed size limits (400, code 50035
 with nested ``errors``), empty messages (50006), the 3-second first response to an interaction
-(404, code 10062), a single initial response (400, code 40060), privileged intents that were not
-enabled (gateway close 4014). Every REST request is recorded in :attr:`FakeDiscord.requests`.
+(404, code 10062), a single initial response (400, code 40060), interaction tokens that expire
+after 15 minutes (401, code 50027), privileged intents that were not enabled (gateway close
+4014). Every REST request is recorded in :attr:`FakeDiscord.requests`.
 
 The fake is one class made of one mixin per idea over a shared :class:`~.state.FakeState`:
 :mod:`.gateway`, :mod:`.rest` (recording, faults, routing), :mod:`.application` (login and
@@ -32,8 +33,10 @@ class FakeDiscord(UserSide, InteractionRoutes, ChannelRoutes, ApplicationRoutes,
     """The fake Discord: ``async with FakeDiscord() as fake``, or :meth:`start` / :meth:`close`.
 
     Keyword arguments (all optional): ``token``, ``response_deadline`` (seconds allowed for the
-    first response to an interaction), ``heartbeat_interval_ms``, ``privileged_intents`` (names
-    of the privileged intents enabled for the application, e.g. ``("message_content",)``).
+    first response to an interaction), ``token_lifetime`` (seconds an interaction token serves
+    follow-ups and edits), ``heartbeat_interval_ms``, ``privileged_intents`` (names of the
+    privileged intents enabled for the application, e.g. ``("message_content",)``), ``clock``
+    (a monotonic ``() -> float``; :meth:`age_interaction` ages one interaction instead).
     """
 
     # -- lifecycle -------------------------------------------------------------------------

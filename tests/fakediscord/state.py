@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,11 +29,15 @@ class FakeState:
         *,
         token: str = "fake-bot-token",
         response_deadline: float = 3.0,
+        token_lifetime: float = 15 * 60,
         heartbeat_interval_ms: int = 41250,
         privileged_intents: tuple[str, ...] = (),
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.token = token
-        self.response_deadline = response_deadline
+        self.response_deadline = response_deadline  # seconds to the first interaction response
+        self.token_lifetime = token_lifetime  # seconds an interaction token works for webhooks
+        self.clock = clock  # every timestamp and deadline of the fake reads this clock
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.enabled_intents = sum(PRIVILEGED_INTENTS[name] for name in privileged_intents)
         self.application_id = payloads.snowflake()

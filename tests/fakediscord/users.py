@@ -6,7 +6,6 @@ shard that owns the guild (DMs: shard 0).
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
@@ -70,7 +69,7 @@ class UserSide(GatewayMixin):
         return payload
 
     async def send_interaction(self, payload: dict[str, Any]) -> Interaction:
-        interaction = Interaction(payload["id"], payload["token"], payload, time.monotonic())
+        interaction = Interaction(payload["id"], payload["token"], payload, self.clock())
         self.interactions[interaction.id] = interaction
         await self.dispatch("INTERACTION_CREATE", payload, guild_id=payload.get("guild_id"))
         return interaction
