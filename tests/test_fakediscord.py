@@ -36,7 +36,7 @@ class MiniBot(commands.Bot):
         )
         self.guild_id = guild_id
         self.seen: list[discord.Message] = []
-        self.steps: asyncio.Queue[str | None] = asyncio.Queue()
+        self.steps: asyncio.Queue[tuple[str, bool] | None] = asyncio.Queue()
         self.outcomes: list[discord.Message | discord.HTTPException] = []
 
         @self.tree.command()
@@ -55,12 +55,15 @@ class MiniBot(commands.Bot):
                 self.error = exc
 
         @self.tree.command()
-        async def later(interaction: discord.Interaction) -> None:
-            """Defer, then send one follow-up per text the test puts in ``steps``."""
-            await interaction.response.defer(thinking=True)
-            while (text := await self.steps.get()) is not None:
+        @app_commands.describe(private="Defer ephemerally")
+        async def later(interaction: discord.Interaction, private: bool = False) -> None:
+            """Defer, then send a follow-up for each (text, ephemeral) the test puts in steps."""
+            await interaction.response.defer(thinking=True, ephemeral=private)
+            while (step := await self.steps.get()) is not None:
+                text, ephemeral = step
                 try:
-                    self.outcomes.append(await interaction.followup.send(text, wait=True))
+                    message = await interaction.followup.send(text, ephemeral=ephemeral, wait=True)
+                    self.outcomes.append(message)
                 except discord.HTTPException as exc:
                     self.outcomes.append(exc)
 
@@ -286,10 +289,10 @@ async def test_interaction_token_expires_after_15_minutes(fake: FakeDiscord) -> 
         interaction = await fake.send_slash_command("later")
         await fake.wait_until(lambda: interaction.responses)
         fake.age_interaction(interaction, 14 * 60)
-        await bot.steps.put("still in time")
+        await bot.steps.put(("still in time", False))
         await fake.wait_until(lambda: bot.outcomes)
         fake.age_interaction(interaction, 2 * 60)
-        await bot.steps.put("too late")
+        await bot.steps.put(("too late", False))
         await fake.wait_until(lambda: len(bot.outcomes) == 2)
         await bot.steps.put(None)
         in_time, late = bot.outcomes
@@ -319,3 +322,29 @@ async def test_injected_clock_expires_edits_of_the_original(fake: FakeDiscord) -
                     assert (await response.json())["code"] == 50027
             async with http.post(url, json={"content": "late"}) as response:
                 assert response.status == 401
+
+
+@pytest.mark.asyncio
+async def test_first_followup_keeps_the_deferrals_visibility(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        public = await fake.send_slash_command("later")
+        for step in (("meant to be private", True), ("really private", True), None):
+            await bot.steps.put(step)
+        await fake.wait_until(lambda: len(public.followups) == 2)
+        first, second = (m for m in fake.sent if m.interaction_id == public.id)
+        # The first follow-up replaces the public "thinking" message: its flag 64 is ignored.
+        assert first.body["flags"] == 64 and first.message["id"] == public.original["id"]
+        assert not first.ephemeral and first.visible_to is None
+        assert not bot.outcomes[0].flags.ephemeral
+        # Later follow-ups are new messages with their own visibility.
+        assert second.ephemeral and second.visible_to == fake.user["id"]
+
+        bob = fake.add_user("bob")
+        private = await fake.send_slash_command("later", {"private": True}, user=bob)
+        await bot.steps.put(("for bob", False))
+        await bot.steps.put(None)
+        sent = await fake.wait_for_sent(lambda m: m.interaction_id == private.id)
+        assert not sent.body.get("flags", 0) & 64
+        assert sent.ephemeral and sent.visible_to == bob["id"]

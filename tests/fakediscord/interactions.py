@@ -134,13 +134,15 @@ class InteractionRoutes(FakeState):
             and interaction.original["flags"] & LOADING
             and not interaction.followups
         ):
-            # The first follow-up after a deferral replaces the "thinking" message, like Discord.
+            # The first follow-up after a deferral replaces the "thinking" message, like Discord,
+            # and keeps the deferral's visibility: its own ephemeral flag is ignored
+            # (discord-api-docs #2860), so an "ephemeral" error after a public deferral is public.
             message = interaction.original
             message.update(
                 content=body.get("content") or "",
                 embeds=body.get("embeds") or [],
                 components=body.get("components") or [],
-                flags=(message["flags"] & EPHEMERAL) | int(body.get("flags") or 0),
+                flags=(message["flags"] & EPHEMERAL) | (int(body.get("flags") or 0) & ~EPHEMERAL),
             )
         else:
             message = self._bot_message(channel_id, body, interaction=interaction, message_type=0)

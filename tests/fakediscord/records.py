@@ -53,8 +53,20 @@ class SentMessage:
     route: str  # "channel", "callback", "followup", "edit"
     channel_id: str
     body: dict[str, Any]
-    message: dict[str, Any]
+    message: dict[str, Any]  # as stored now: later edits show here, ``body`` is what was sent
     interaction_id: str | None = None
+
+    @property
+    def ephemeral(self) -> bool:
+        """Whether the message as Discord shows it is ephemeral (not whether the bot asked)."""
+        return bool(self.message["flags"] & EPHEMERAL)
+
+    @property
+    def visible_to(self) -> str | None:
+        """Who sees the message: the invoking user's id if ephemeral, else None (the channel)."""
+        if not self.ephemeral:
+            return None
+        return str(self.message["interaction_metadata"]["user"]["id"])
 
 
 @dataclass

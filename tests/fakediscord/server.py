@@ -7,8 +7,10 @@ The real discord.py client talks to it over real sockets. Point the client here 
 What it enforces, like Discord: the bot token, message and embed size limits (400, code 50035
 with nested ``errors``), empty messages (50006), the 3-second first response to an interaction
 (404, code 10062), a single initial response (400, code 40060), interaction tokens that expire
-after 15 minutes (401, code 50027), privileged intents that were not enabled (gateway close
-4014). Every REST request is recorded in :attr:`FakeDiscord.requests`.
+after 15 minutes (401, code 50027), the deferral's visibility for the first follow-up (its own
+ephemeral flag is ignored), privileged intents that were not enabled (gateway close 4014).
+Every REST request is recorded in :attr:`FakeDiscord.requests`; every message the bot created in
+:attr:`FakeDiscord.sent`, whose ``ephemeral`` / ``visible_to`` say who sees it.
 
 The fake is one class made of one mixin per idea over a shared :class:`~.state.FakeState`:
 :mod:`.gateway`, :mod:`.rest` (recording, faults, routing), :mod:`.application` (login and

@@ -153,5 +153,13 @@ class FakeState:
             webhook_id=self.application_id if interaction else None,
             application_id=self.application_id if interaction else None,
         )
+        if interaction is not None:
+            payload = interaction.payload
+            data["interaction_metadata"] = {
+                "id": interaction.id,
+                "type": payload["type"],
+                "user": payload["member"]["user"] if "member" in payload else payload["user"],
+                "authorizing_integration_owners": payload["authorizing_integration_owners"],
+            }
         self.messages[data["id"]] = data
         return data
