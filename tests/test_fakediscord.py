@@ -348,3 +348,32 @@ async def test_first_followup_keeps_the_deferrals_visibility(fake: FakeDiscord) 
         sent = await fake.wait_for_sent(lambda m: m.interaction_id == private.id)
         assert not sent.body.get("flags", 0) & 64
         assert sent.ephemeral and sent.visible_to == bob["id"]
+
+
+@pytest.mark.asyncio
+async def test_fail_next_answers_discords_errors_then_lets_requests_through(
+    fake: FakeDiscord,
+) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        channel = bot.get_channel(int(fake.channel_id))
+        assert isinstance(channel, discord.TextChannel)
+        messages = r"^/channels/\d+/messages$"
+        fake.fail_next("POST", messages, code=50013)
+        fake.fail_next("*", messages, code=10008)
+        fake.fail_next("POST", messages, status=503)
+        fake.fail_next("POST", r"^/elsewhere$", code=50013)  # never matches
+        expected = [
+            (discord.Forbidden, 403, 50013, "Missing Permissions"),
+            (discord.NotFound, 404, 10008, "Unknown Message"),
+            (discord.DiscordServerError, 503, 0, "503: Service Unavailable"),
+        ]
+        for kind, status, code, text in expected:
+            with pytest.raises(kind) as failed:
+                await channel.send("blocked")
+            assert (failed.value.status, failed.value.code) == (status, code)
+            assert failed.value.text == text
+        await channel.send("through")
+        statuses = [r.status for r in fake.requests if r.path.endswith("/messages")]
+        assert statuses == [403, 404, 503, 200]
+        assert [m.body["content"] for m in fake.sent] == ["through"]

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from . import limits, payloads
 from .state import FakeState
-from .wire import DiscordHTTPError, invalid_form, json_response
+from .wire import invalid_form, json_response, known_error
 
 
 class ApplicationRoutes(FakeState):
@@ -70,7 +70,7 @@ class ApplicationRoutes(FakeState):
 
     def _check_app(self, app: str) -> None:
         if app != self.application_id:
-            raise DiscordHTTPError(403, 50001, "Missing Access")
+            raise known_error(50001)
 
     async def _get_commands(
         self, request: web.Request, body: Any, app: str, guild: str | None = None
@@ -83,7 +83,7 @@ class ApplicationRoutes(FakeState):
     ) -> web.Response:
         self._check_app(app)
         if guild is not None and guild != self.guild_id:
-            raise DiscordHTTPError(403, 50001, "Missing Access")
+            raise known_error(50001)
         errors = limits.check_commands(body)
         if errors:
             raise invalid_form(errors)

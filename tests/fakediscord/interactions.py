@@ -10,7 +10,7 @@ from aiohttp import web
 from . import limits, payloads
 from .records import EPHEMERAL, LOADING, Interaction, SentMessage
 from .state import FakeState
-from .wire import DiscordHTTPError, invalid_form, json_response, validate_message
+from .wire import invalid_form, json_response, known_error, validate_message
 
 
 class InteractionRoutes(FakeState):
@@ -29,8 +29,8 @@ class InteractionRoutes(FakeState):
             if (iid is None or interaction.id == iid) and interaction.token == token:
                 return interaction
         if iid is not None:
-            raise DiscordHTTPError(404, 10062, "Unknown interaction")
-        raise DiscordHTTPError(404, 10015, "Unknown Webhook")
+            raise known_error(10062)
+        raise known_error(10015)
 
     def _channel_of(self, interaction: Interaction) -> str:
         return interaction.payload["channel"]["id"]
@@ -40,9 +40,9 @@ class InteractionRoutes(FakeState):
     ) -> web.Response:
         interaction = self._interaction(iid, token)
         if self.clock() - interaction.created > self.response_deadline:
-            raise DiscordHTTPError(404, 10062, "Unknown interaction")
+            raise known_error(10062)
         if interaction.acknowledged:
-            raise DiscordHTTPError(400, 40060, "Interaction has already been acknowledged.")
+            raise known_error(40060)
         kind = body.get("type") if isinstance(body, dict) else None
         component = interaction.payload["type"] == 3
         autocomplete = interaction.payload["type"] == 4  # answered only with choices (type 8)
@@ -115,12 +115,12 @@ class InteractionRoutes(FakeState):
 
     def _webhook_interaction(self, app: str, token: str) -> Interaction:
         if app != self.application_id:
-            raise DiscordHTTPError(404, 10015, "Unknown Webhook")
+            raise known_error(10015)
         interaction = self._interaction(None, token)
         if self.clock() - interaction.created > self.token_lifetime:
-            raise DiscordHTTPError(401, 50027, "Invalid Webhook Token")
+            raise known_error(50027)
         if not interaction.acknowledged:  # Discord knows no webhook before the first response
-            raise DiscordHTTPError(404, 10015, "Unknown Webhook")
+            raise known_error(10015)
         return interaction
 
     async def _followup(
@@ -155,12 +155,12 @@ class InteractionRoutes(FakeState):
     def _webhook_message(self, interaction: Interaction, mid: str) -> dict[str, Any]:
         if mid == "@original":
             if interaction.original is None:
-                raise DiscordHTTPError(404, 10008, "Unknown Message")
+                raise known_error(10008)
             return interaction.original
         for message in interaction.followups:
             if message["id"] == mid:
                 return message
-        raise DiscordHTTPError(404, 10008, "Unknown Message")
+        raise known_error(10008)
 
     async def _get_webhook_message(
         self, request: web.Request, body: Any, app: str, token: str, mid: str
@@ -176,7 +176,7 @@ class InteractionRoutes(FakeState):
         merged.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
         validate_message({**merged, "allowed_mentions": body.get("allowed_mentions")})
         if limits.is_empty_message(merged):
-            raise DiscordHTTPError(400, 50006, "Cannot send an empty message")
+            raise known_error(50006)
         message.update(
             {k: v if v is not None else ([] if k != "content" else "") for k, v in merged.items()}
         )

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
 
 from .records import Fault, RecordedRequest
 from .state import FakeState
-from .wire import DiscordHTTPError, json_response
+from .wire import DiscordHTTPError, json_response, known_error
 
 #: (method, path regex, handler, needs the bot's Authorization header)
 Route = tuple[str, str, Callable[..., Awaitable[web.Response]], bool]
@@ -46,20 +47,38 @@ class RestMixin(FakeState):
         path_regex: str,
         *,
         count: int = 1,
-        status: int = 500,
+        status: int | None = None,
+        code: int | None = None,
         body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        """Answer the next ``count`` requests matching ``method`` and ``path_regex`` with errors."""
+        r"""Answer the next ``count`` requests matching ``method`` and ``path_regex`` with errors.
+
+        Parameters
+        ----------
+        method
+            An HTTP method, or ``"*"`` for any.
+        path_regex
+            Searched in the path under ``/api/v10`` (``r"^/channels/\d+/messages$"``).
+        count
+            How many matching requests fail; faults armed earlier are used up first.
+        status, code
+            ``code`` is one of Discord's JSON codes in :data:`.wire.ERRORS` (50013 Missing
+            Permissions, 10008 Unknown Message, ...) and brings its status and message;
+            ``status`` alone gives a bare error with code 0 (default 500). Mind that discord.py
+            retries 500, 502, 504 and 524 up to five times, sleeping 1, 3, 5... seconds: use
+            503 for a server error that surfaces at once.
+        body, headers
+            The exact answer, instead of the one ``status`` and ``code`` make.
+        """
+        if body is None and code is not None:
+            error = known_error(code)
+            status, body = status or error.status, error.body
+        status = status or 500
+        if body is None:
+            body = {"message": f"{status}: {HTTPStatus(status).phrase}", "code": 0}
         self._faults.append(
-            Fault(
-                method.upper(),
-                re.compile(path_regex),
-                count,
-                status,
-                body or {"message": "Internal Server Error", "code": 0},
-                headers or {},
-            )
+            Fault(method.upper(), re.compile(path_regex), count, status, body, headers or {})
         )
 
     def rate_limit_next(
@@ -123,7 +142,7 @@ class RestMixin(FakeState):
 
     def _fault_for(self, method: str, path: str) -> web.Response | None:
         for fault in self._faults:
-            if fault.remaining > 0 and fault.method == method and fault.pattern.search(path):
+            if fault.remaining > 0 and fault.method in ("*", method) and fault.pattern.search(path):
                 fault.remaining -= 1
                 return json_response(fault.body, fault.status, fault.headers)
         return None

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from . import payloads
 from .records import Fault, Interaction, RecordedRequest, SentMessage, Session
-from .wire import DiscordHTTPError
+from .wire import known_error
 
 PRIVILEGED_INTENTS = {"members": 1 << 1, "presences": 1 << 8, "message_content": 1 << 15}
 
@@ -121,7 +121,7 @@ class FakeState:
             (c for c in self.dm_channels.values() if c["id"] == cid), None
         )
         if channel is None:
-            raise DiscordHTTPError(404, 10003, "Unknown Channel")
+            raise known_error(10003)
         return channel
 
     def _dm_channel(self, user: dict[str, Any]) -> dict[str, Any]:

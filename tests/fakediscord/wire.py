@@ -9,6 +9,20 @@ from aiohttp import web
 
 from . import limits
 
+#: Discord's JSON error codes the fake answers with: code -> (HTTP status, message).
+ERRORS: dict[int, tuple[int, str]] = {
+    10003: (404, "Unknown Channel"),
+    10008: (404, "Unknown Message"),
+    10015: (404, "Unknown Webhook"),
+    10062: (404, "Unknown interaction"),
+    40060: (400, "Interaction has already been acknowledged."),
+    50001: (403, "Missing Access"),
+    50006: (400, "Cannot send an empty message"),
+    50013: (403, "Missing Permissions"),
+    50027: (401, "Invalid Webhook Token"),
+    50035: (400, "Invalid Form Body"),
+}
+
 
 class DiscordHTTPError(Exception):
     """An error answer, raised by a route and turned into Discord's ``{message, code}`` body."""
@@ -31,8 +45,14 @@ def json_response(
     )
 
 
+def known_error(code: int, errors: dict[str, Any] | None = None) -> DiscordHTTPError:
+    """Discord's error ``code`` with the status and message Discord sends with it."""
+    status, message = ERRORS[code]
+    return DiscordHTTPError(status, code, message, errors)
+
+
 def invalid_form(errors: dict[str, Any]) -> DiscordHTTPError:
-    return DiscordHTTPError(400, 50035, "Invalid Form Body", errors)
+    return known_error(50035, errors)
 
 
 def validate_message(body: Any, prefix: str | None = None) -> None:
@@ -45,4 +65,4 @@ def validate_message(body: Any, prefix: str | None = None) -> None:
     if errors:
         raise invalid_form({prefix: errors} if prefix else errors)
     if limits.is_empty_message(body):
-        raise DiscordHTTPError(400, 50006, "Cannot send an empty message")
+        raise known_error(50006)
