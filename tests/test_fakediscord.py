@@ -377,3 +377,47 @@ async def test_fail_next_answers_discords_errors_then_lets_requests_through(
         statuses = [r.status for r in fake.requests if r.path.endswith("/messages")]
         assert statuses == [403, 404, 503, 200]
         assert [m.body["content"] for m in fake.sent] == ["through"]
+
+
+@pytest.mark.asyncio
+async def test_deleted_messages_cannot_be_replied_to_or_fetched(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    deleted: list[int] = []
+
+    async def on_raw_message_delete(event: discord.RawMessageDeleteEvent) -> None:
+        deleted.append(event.message_id)
+
+    bot.add_listener(on_raw_message_delete)
+    async with running(bot, fake.token):
+        channel = bot.get_channel(int(fake.channel_id))
+        assert isinstance(channel, discord.TextChannel)
+        question = await fake.send_message("question", mention_bot=True)
+        reply = await fake.wait_for_sent(lambda m: m.route == "channel")
+        assert reply.message["message_reference"]["message_id"] == question["id"]
+        await fake.delete_message(question["id"])
+        await fake.wait_until(lambda: deleted == [int(question["id"])])
+        gone = channel.get_partial_message(int(question["id"]))
+        with pytest.raises(discord.HTTPException) as refused:
+            await gone.reply("too late")  # fail_if_not_exists defaults to true
+        assert (refused.value.status, refused.value.code) == (400, 50035)
+        errors = fake.requests[-1].response["errors"]["message_reference"]["_errors"]
+        assert errors == [{"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}]
+        plain = await channel.send(
+            "sent anyway", reference=gone.to_reference(fail_if_not_exists=False)
+        )
+        assert plain.reference is None and plain.type is discord.MessageType.default
+        with pytest.raises(discord.NotFound) as missing:
+            await gone.fetch()
+        assert (missing.value.status, missing.value.code) == (404, 10008)
+        # The bot may delete its own message, once; not a human's.
+        own = channel.get_partial_message(int(reply.message["id"]))
+        await own.delete()
+        await fake.wait_until(lambda: len(deleted) == 2)
+        with pytest.raises(discord.NotFound):
+            await own.delete()
+        other = await fake.send_message("keep me")
+        with pytest.raises(discord.Forbidden) as forbidden:
+            await channel.get_partial_message(int(other["id"])).delete()
+        assert (forbidden.value.status, forbidden.value.code) == (403, 50013)
+        with pytest.raises(LookupError):
+            await fake.delete_message(question["id"])

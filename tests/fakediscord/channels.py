@@ -1,4 +1,4 @@
-"""Channel routes: messages (and replies) in guild channels and DMs, typing, opening DMs."""
+"""Channel routes: messages, replies, fetching and deleting them, typing, opening DMs."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from typing import Any
 
 from aiohttp import web
 
+from .gateway import GatewayMixin
 from .records import SentMessage
-from .state import FakeState
-from .wire import invalid_form, json_response, validate_message
+from .wire import invalid_form, json_response, known_error, validate_message
 
 
-class ChannelRoutes(FakeState):
+class ChannelRoutes(GatewayMixin):
     """What the bot can do in a channel with its bot token."""
 
     async def _get_channel(self, request: web.Request, body: Any, cid: str) -> web.Response:
@@ -21,33 +21,49 @@ class ChannelRoutes(FakeState):
         self._known_channel(cid)
         raw_body = body
         validate_message(body)
-        reference = body.get("message_reference")
-        if reference is not None:  # discord.py sends ids as numbers, Discord answers strings
-            reference = {
-                k: str(v) if k.endswith("_id") and v is not None else v
-                for k, v in reference.items()
-            }
-            body = {**body, "message_reference": reference}
-        if (
-            reference is not None
-            and reference.get("message_id") not in self.messages
-            and reference.get("fail_if_not_exists", True)
-        ):
-            raise invalid_form(
-                {
-                    "message_reference": {
-                        "_errors": [
-                            {
-                                "code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
-                                "message": "Unknown message",
-                            }
-                        ]
-                    }
-                }
-            )
+        reference = self._reply_reference(body.get("message_reference"))
+        body = {**body, "message_reference": reference}
         message = self._bot_message(cid, body, message_type=19 if reference else 0)
         self.sent.append(SentMessage("channel", cid, raw_body, message))
         return json_response(message)
+
+    def _reply_reference(self, reference: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The reference a reply keeps: Discord refuses a reply to a message that does not
+        exist (or was deleted), unless ``fail_if_not_exists`` is false; then the message is
+        sent as a plain one, without a reference."""
+        if reference is None:
+            return None
+        # discord.py sends ids as numbers, Discord answers strings
+        reference = {
+            k: str(v) if k.endswith("_id") and v is not None else v for k, v in reference.items()
+        }
+        if reference.get("message_id") in self.messages:
+            return reference
+        if not reference.get("fail_if_not_exists", True):
+            return None
+        error = {"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}
+        raise invalid_form({"message_reference": {"_errors": [error]}})
+
+    def _channel_message(self, cid: str, mid: str) -> dict[str, Any]:
+        self._known_channel(cid)
+        message = self.messages.get(mid)
+        if message is None or message["channel_id"] != cid:
+            raise known_error(10008)
+        return message
+
+    async def _get_message(
+        self, request: web.Request, body: Any, cid: str, mid: str
+    ) -> web.Response:
+        return json_response(self._channel_message(cid, mid))
+
+    async def _delete_message(
+        self, request: web.Request, body: Any, cid: str, mid: str
+    ) -> web.Response:
+        message = self._channel_message(cid, mid)
+        if message["author"]["id"] != self.bot_user["id"]:
+            raise known_error(50013)  # others' messages need Manage Messages
+        await self._forget_message(message)
+        return web.Response(status=204)
 
     async def _typing(self, request: web.Request, body: Any, cid: str) -> web.Response:
         self._known_channel(cid)

@@ -168,6 +168,15 @@ class GatewayMixin(FakeState):
         for session in sessions:
             await self._send_dispatch(session, event, data)
 
+    async def _forget_message(self, message: dict[str, Any]) -> None:
+        """A message is deleted: gone for every route, and MESSAGE_DELETE to its shard."""
+        self.messages.pop(message["id"], None)
+        data = {"id": message["id"], "channel_id": message["channel_id"]}
+        if "guild_id" in message:
+            data["guild_id"] = message["guild_id"]
+        for session in self._sessions_for(message.get("guild_id")):
+            await self._send_dispatch(session, "MESSAGE_DELETE", data)
+
     async def drop_gateway(self, code: int = 4000, *, invalidate: bool = False) -> None:
         """Close every live gateway socket with ``code`` (4000/1001 are resumable)."""
         for session in list(self._sessions.values()):

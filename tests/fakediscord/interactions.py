@@ -191,5 +191,3 @@ class InteractionRoutes(FakeState):
         interaction = self._webhook_interaction(app, token)
         self.messages.pop(self._webhook_message(interaction, mid)["id"], None)
         return web.Response(status=204)
-
-    # channels ------------------------------------------------------------------------------

@@ -78,8 +78,8 @@ class FakeDiscord(UserSide, InteractionRoutes, ChannelRoutes, ApplicationRoutes,
 
     def _routes(self) -> list[Route]:
         app, guild, token = r"(?P<app>\d+)", r"(?P<guild>\d+)", r"(?P<token>[^/]+)"
-        mid = r"(?P<mid>@original|\d+)"
-        webhook_message = rf"/webhooks/{app}/{token}/messages/{mid}"
+        channel, message = r"/channels/(?P<cid>\d+)", r"(?P<mid>\d+)"
+        webhook_message = rf"/webhooks/{app}/{token}/messages/(?P<mid>@original|\d+)"
         return [
             ("GET", r"/users/@me", self._get_me, True),
             ("GET", r"/oauth2/applications/@me", self._get_application, True),
@@ -94,8 +94,10 @@ class FakeDiscord(UserSide, InteractionRoutes, ChannelRoutes, ApplicationRoutes,
             ("GET", webhook_message, self._get_webhook_message, False),
             ("PATCH", webhook_message, self._edit_webhook_message, False),
             ("DELETE", webhook_message, self._delete_webhook_message, False),
-            ("GET", r"/channels/(?P<cid>\d+)", self._get_channel, True),
-            ("POST", r"/channels/(?P<cid>\d+)/messages", self._create_message, True),
-            ("POST", r"/channels/(?P<cid>\d+)/typing", self._typing, True),
+            ("GET", channel, self._get_channel, True),
+            ("POST", rf"{channel}/messages", self._create_message, True),
+            ("GET", rf"{channel}/messages/{message}", self._get_message, True),
+            ("DELETE", rf"{channel}/messages/{message}", self._delete_message, True),
+            ("POST", rf"{channel}/typing", self._typing, True),
             ("POST", r"/users/@me/channels", self._create_dm, True),
         ]

@@ -18,6 +18,13 @@ from .state import PRIVILEGED_INTENTS
 class UserSide(GatewayMixin):
     """Helpers for tests to play the humans in the guild."""
 
+    async def delete_message(self, message_id: str) -> None:
+        """Someone deletes a message (their own, or any as a moderator): fetches of it answer
+        404/10008 and replies to it 400/50035, and the bot receives MESSAGE_DELETE."""
+        if message_id not in self.messages:
+            raise LookupError(f"no message {message_id} to delete")
+        await self._forget_message(self.messages[message_id])
+
     def add_user(self, name: str, *, bot: bool = False, in_guild: bool = True) -> dict[str, Any]:
         data = payloads.user(payloads.snowflake(), name, bot=bot)
         if in_guild:
