@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
 
 import aiohttp
 import discord
@@ -14,6 +15,12 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 from fakediscord import FakeDiscord, limits
+from fakediscord.permissions import (
+    EMBED_LINKS,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+)
 
 
 @pytest_asyncio.fixture
@@ -78,6 +85,13 @@ class MiniBot(commands.Bot):
         if message.author.bot:
             return
         await message.reply(f"heard: {message.content}")
+
+
+def guild_channel(bot: commands.Bot, fake: FakeDiscord) -> discord.TextChannel:
+    """The fake guild's text channel as the bot's cache has it."""
+    channel = bot.get_channel(int(fake.channel_id))
+    assert isinstance(channel, discord.TextChannel)
+    return channel
 
 
 @contextlib.asynccontextmanager
@@ -268,8 +282,7 @@ def link_view(url: str) -> discord.ui.View:
 async def test_link_button_url_is_at_most_512_characters(fake: FakeDiscord) -> None:
     bot = MiniBot()
     async with running(bot, fake.token):
-        channel = bot.get_channel(int(fake.channel_id))
-        assert isinstance(channel, discord.TextChannel)
+        channel = guild_channel(bot, fake)
         base = "https://example.invalid/"
         await channel.send("fits", view=link_view(base + "a" * (512 - len(base))))
         with pytest.raises(discord.HTTPException) as refused:
@@ -356,8 +369,7 @@ async def test_fail_next_answers_discords_errors_then_lets_requests_through(
 ) -> None:
     bot = MiniBot()
     async with running(bot, fake.token):
-        channel = bot.get_channel(int(fake.channel_id))
-        assert isinstance(channel, discord.TextChannel)
+        channel = guild_channel(bot, fake)
         messages = r"^/channels/\d+/messages$"
         fake.fail_next("POST", messages, code=50013)
         fake.fail_next("*", messages, code=10008)
@@ -389,8 +401,7 @@ async def test_deleted_messages_cannot_be_replied_to_or_fetched(fake: FakeDiscor
 
     bot.add_listener(on_raw_message_delete)
     async with running(bot, fake.token):
-        channel = bot.get_channel(int(fake.channel_id))
-        assert isinstance(channel, discord.TextChannel)
+        channel = guild_channel(bot, fake)
         question = await fake.send_message("question", mention_bot=True)
         reply = await fake.wait_for_sent(lambda m: m.route == "channel")
         assert reply.message["message_reference"]["message_id"] == question["id"]
@@ -421,3 +432,76 @@ async def test_deleted_messages_cannot_be_replied_to_or_fetched(fake: FakeDiscor
         assert (forbidden.value.status, forbidden.value.code) == (403, 50013)
         with pytest.raises(LookupError):
             await fake.delete_message(question["id"])
+
+
+@pytest.mark.asyncio
+async def test_overwrites_reach_discord_py_in_guild_create_and_updates(fake: FakeDiscord) -> None:
+    await fake.set_overwrites(deny=EMBED_LINKS)  # before the bot connects: in GUILD_CREATE
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        channel = guild_channel(bot, fake)
+        me = channel.guild.me
+        assert [r.id for r in me.roles] == [int(fake.guild_id), int(fake.bot_role["id"])]
+        mine = channel.permissions_for(me)
+        assert not mine.embed_links and mine.send_messages and mine.read_message_history
+        assert mine.value == fake.permissions_in()
+        # While it runs: CHANNEL_UPDATE and GUILD_ROLE_UPDATE keep discord.py in step.
+        await fake.set_overwrites(target="everyone", deny=READ_MESSAGE_HISTORY)
+        await fake.wait_until(lambda: not channel.permissions_for(me).read_message_history)
+        await fake.set_bot_permissions(VIEW_CHANNEL | EMBED_LINKS)
+        await fake.wait_until(lambda: not channel.permissions_for(me).send_messages)
+        assert channel.permissions_for(me).value == fake.permissions_in()
+        await fake.set_overwrites(allow=SEND_MESSAGES)  # the bot's own overwrite wins
+        await fake.wait_until(lambda: channel.permissions_for(me).send_messages)
+        assert channel.permissions_for(me).value == fake.permissions_in()
+        assert channel.permissions_for(me).embed_links  # that overwrite replaced the deny
+
+
+@pytest.mark.asyncio
+async def test_missing_permissions_are_refused_with_403(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        channel = guild_channel(bot, fake)
+        question = await fake.send_message("question", mention_bot=True)
+        await fake.wait_for_sent(lambda m: m.route == "channel")  # answered while allowed
+        asked = channel.get_partial_message(int(question["id"]))
+        embed = discord.Embed(description="an answer")
+
+        async def refused(action: Awaitable[Any]) -> tuple[int, int]:
+            with pytest.raises(discord.HTTPException) as failed:
+                await action
+            return failed.value.status, failed.value.code
+
+        await fake.set_overwrites(deny=EMBED_LINKS)
+        assert await refused(channel.send(embed=embed)) == (403, 50013)
+        shown = await channel.send("words", embed=embed)  # sent, without its embed
+        assert shown.embeds == [] and fake.messages[str(shown.id)]["embeds"] == []
+        await fake.set_overwrites(deny=READ_MESSAGE_HISTORY)
+        assert await refused(asked.reply("a reply")) == (403, 50013)
+        assert await refused(asked.fetch()) == (403, 50013)
+        await channel.send(embed=embed)  # Embed Links is back: only the reply is refused
+        await fake.set_overwrites(deny=SEND_MESSAGES)
+        assert await refused(channel.send("anything")) == (403, 50013)
+        assert await refused(channel.typing()) == (403, 50013)
+        await fake.set_overwrites(target="everyone", deny=VIEW_CHANNEL)
+        assert await refused(channel.send("anything")) == (403, 50001)
+        await fake.set_overwrites()
+        await fake.set_overwrites(target="everyone")
+        await channel.send("allowed again")
+        contents = [m.message["content"] for m in fake.sent if m.route == "channel"]
+        assert contents[1:] == ["words", "", "allowed again"]
+
+
+@pytest.mark.asyncio
+async def test_interactions_need_no_channel_permission_but_report_them(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        await fake.set_overwrites(deny=EMBED_LINKS | SEND_MESSAGES)
+        interaction = await fake.send_slash_command("echo", {"text": "still here"})
+        sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
+        assert sent.message["embeds"][0]["title"] == "still here"
+        granted = int(interaction.payload["app_permissions"])
+        assert granted == fake.permissions_in() and not granted & (EMBED_LINKS | SEND_MESSAGES)
+        owner = await fake.send_slash_command("echo", {"text": "x"}, user=fake.owner)
+        assert discord.Permissions(int(owner.payload["member"]["permissions"])).administrator

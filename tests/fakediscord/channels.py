@@ -1,4 +1,11 @@
-"""Channel routes: messages, replies, fetching and deleting them, typing, opening DMs."""
+"""Channel routes: messages, replies, fetching and deleting them, typing, opening DMs.
+
+In a guild channel each route needs the bot's permissions there, computed from its roles and
+the channel's overwrites as Discord does: View Channel (else 403/50001 Missing Access), then
+Send Messages to post or type, Read Message History to reply or fetch, Manage Messages to
+delete a human's message (else 403/50013 Missing Permissions). Without Embed Links a message's
+embeds are not shown, and a message that would be left empty is refused (403/50013).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,17 @@ from typing import Any
 
 from aiohttp import web
 
+from . import limits
 from .gateway import GatewayMixin
+from .permissions import (
+    ALL,
+    EMBED_LINKS,
+    MANAGE_MESSAGES,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+    has,
+)
 from .records import SentMessage
 from .wire import invalid_form, json_response, known_error, validate_message
 
@@ -14,13 +31,32 @@ from .wire import invalid_form, json_response, known_error, validate_message
 class ChannelRoutes(GatewayMixin):
     """What the bot can do in a channel with its bot token."""
 
+    def _require(self, cid: str, flags: int = 0) -> int:
+        """The bot's permissions in channel ``cid``, which must include ``flags`` (DMs: all)."""
+        self._known_channel(cid)
+        if cid not in self.channels:
+            return ALL
+        granted = self.permissions_in(cid)
+        if not has(granted, VIEW_CHANNEL):
+            raise known_error(50001)
+        if not has(granted, flags):
+            raise known_error(50013)
+        return granted
+
     async def _get_channel(self, request: web.Request, body: Any, cid: str) -> web.Response:
+        self._require(cid)
         return json_response(self._known_channel(cid))
 
     async def _create_message(self, request: web.Request, body: Any, cid: str) -> web.Response:
         self._known_channel(cid)
         raw_body = body
         validate_message(body)
+        replying = body.get("message_reference") is not None
+        granted = self._require(cid, SEND_MESSAGES | (READ_MESSAGE_HISTORY if replying else 0))
+        if body.get("embeds") and not has(granted, EMBED_LINKS):
+            body = {**body, "embeds": []}  # not shown; nothing else to show: refused
+            if limits.is_empty_message(body):
+                raise known_error(50013)
         reference = self._reply_reference(body.get("message_reference"))
         body = {**body, "message_reference": reference}
         message = self._bot_message(cid, body, message_type=19 if reference else 0)
@@ -44,8 +80,8 @@ class ChannelRoutes(GatewayMixin):
         error = {"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}
         raise invalid_form({"message_reference": {"_errors": [error]}})
 
-    def _channel_message(self, cid: str, mid: str) -> dict[str, Any]:
-        self._known_channel(cid)
+    def _channel_message(self, cid: str, mid: str, flags: int = 0) -> dict[str, Any]:
+        self._require(cid, flags)
         message = self.messages.get(mid)
         if message is None or message["channel_id"] != cid:
             raise known_error(10008)
@@ -54,19 +90,21 @@ class ChannelRoutes(GatewayMixin):
     async def _get_message(
         self, request: web.Request, body: Any, cid: str, mid: str
     ) -> web.Response:
-        return json_response(self._channel_message(cid, mid))
+        return json_response(self._channel_message(cid, mid, READ_MESSAGE_HISTORY))
 
     async def _delete_message(
         self, request: web.Request, body: Any, cid: str, mid: str
     ) -> web.Response:
         message = self._channel_message(cid, mid)
-        if message["author"]["id"] != self.bot_user["id"]:
-            raise known_error(50013)  # others' messages need Manage Messages
+        if message["author"]["id"] != self.bot_user["id"]:  # a human's message
+            if cid not in self.channels:
+                raise known_error(50003)
+            self._require(cid, MANAGE_MESSAGES)
         await self._forget_message(message)
         return web.Response(status=204)
 
     async def _typing(self, request: web.Request, body: Any, cid: str) -> web.Response:
-        self._known_channel(cid)
+        self._require(cid, SEND_MESSAGES)
         return web.Response(status=204)
 
     async def _create_dm(self, request: web.Request, body: Any) -> web.Response:

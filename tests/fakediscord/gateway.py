@@ -148,9 +148,8 @@ class GatewayMixin(FakeState):
 
     def _sessions_for(self, guild_id: str | None) -> list[Session]:
         latest: dict[tuple[int, int], Session] = {}
-        for (
-            session
-        ) in self._sessions.values():  # insertion order: the newest session per shard wins
+        # insertion order: the newest session per shard wins
+        for session in self._sessions.values():
             if session.valid:
                 latest[session.shard] = session
         return [s for s in latest.values() if s.shard[0] == self._shard_of(guild_id, s.shard[1])]
@@ -162,10 +161,13 @@ class GatewayMixin(FakeState):
 
         If the socket is down, the event waits in the session log and is replayed on RESUME.
         """
-        sessions = self._sessions_for(guild_id)
-        if not sessions:
+        if not self._sessions_for(guild_id):
             raise RuntimeError("no gateway session has identified yet")
-        for session in sessions:
+        await self._broadcast(event, data, guild_id)
+
+    async def _broadcast(self, event: str, data: dict[str, Any], guild_id: str | None) -> None:
+        """Like :meth:`dispatch`, but nothing happens when no bot is connected."""
+        for session in self._sessions_for(guild_id):
             await self._send_dispatch(session, event, data)
 
     async def _forget_message(self, message: dict[str, Any]) -> None:
@@ -174,8 +176,7 @@ class GatewayMixin(FakeState):
         data = {"id": message["id"], "channel_id": message["channel_id"]}
         if "guild_id" in message:
             data["guild_id"] = message["guild_id"]
-        for session in self._sessions_for(message.get("guild_id")):
-            await self._send_dispatch(session, "MESSAGE_DELETE", data)
+        await self._broadcast("MESSAGE_DELETE", data, message.get("guild_id"))
 
     async def drop_gateway(self, code: int = 4000, *, invalidate: bool = False) -> None:
         """Close every live gateway socket with ``code`` (4000/1001 are resumable)."""

@@ -8,13 +8,16 @@ What it enforces, like Discord: the bot token, message and embed size limits (40
 with nested ``errors``), empty messages (50006), the 3-second first response to an interaction
 (404, code 10062), a single initial response (400, code 40060), interaction tokens that expire
 after 15 minutes (401, code 50027), the deferral's visibility for the first follow-up (its own
-ephemeral flag is ignored), privileged intents that were not enabled (gateway close 4014).
+ephemeral flag is ignored), the bot's permissions in each channel from its roles and the
+channel's overwrites (403, code 50013; what messages need is granted until a test takes it
+away), privileged intents that were not enabled (gateway close 4014).
 Every REST request is recorded in :attr:`FakeDiscord.requests`; every message the bot created in
 :attr:`FakeDiscord.sent`, whose ``ephemeral`` / ``visible_to`` say who sees it.
 
 The fake is one class made of one mixin per idea over a shared :class:`~.state.FakeState`:
 :mod:`.gateway`, :mod:`.rest` (recording, faults, routing), :mod:`.application` (login and
-command sync), :mod:`.interactions`, :mod:`.channels`, and :mod:`.users` (the humans' side).
+command sync), :mod:`.interactions`, :mod:`.channels`, :mod:`.users` (the humans' side) and
+:mod:`.moderation` (role permissions and channel overwrites, see :mod:`.permissions`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from aiohttp import web
 from .application import ApplicationRoutes
 from .channels import ChannelRoutes
 from .interactions import InteractionRoutes
+from .moderation import Moderation
 from .records import Interaction, RecordedRequest, SentMessage
 from .rest import RestMixin, Route
 from .users import UserSide
@@ -31,7 +35,9 @@ from .users import UserSide
 __all__ = ["FakeDiscord", "Interaction", "RecordedRequest", "SentMessage"]
 
 
-class FakeDiscord(UserSide, InteractionRoutes, ChannelRoutes, ApplicationRoutes, RestMixin):
+class FakeDiscord(
+    UserSide, Moderation, InteractionRoutes, ChannelRoutes, ApplicationRoutes, RestMixin
+):
     """The fake Discord: ``async with FakeDiscord() as fake``, or :meth:`start` / :meth:`close`.
 
     Keyword arguments (all optional): ``token``, ``response_deadline`` (seconds allowed for the

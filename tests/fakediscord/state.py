@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import payloads
+from . import payloads, permissions
 from .records import Fault, Interaction, RecordedRequest, SentMessage, Session
 from .wire import known_error
 
@@ -47,10 +47,18 @@ class FakeState:
         self.guild_id = payloads.snowflake()
         self.channel_id = payloads.snowflake()
         self.everyone_role = payloads.role(self.guild_id, "@everyone")
+        # The bot's managed role; its permissions OR @everyone's are the bot's base permissions.
+        self.bot_role = payloads.role(
+            payloads.snowflake(), "talks-bot", position=1, bot_id=self.bot_user["id"]
+        )
+        self.roles = {r["id"]: r for r in (self.everyone_role, self.bot_role)}
         self.channels: dict[str, dict[str, Any]] = {
             self.channel_id: payloads.text_channel(self.channel_id, self.guild_id, "general"),
         }
-        self.members = {u["id"]: payloads.member(u) for u in (self.bot_user, self.owner, self.user)}
+        self.members = {u["id"]: payloads.member(u) for u in (self.owner, self.user)}
+        self.members[self.bot_user["id"]] = payloads.member(
+            self.bot_user, roles=[self.bot_role["id"]]
+        )
         self.dm_channels: dict[str, dict[str, Any]] = {}  # user id -> DM channel
         self.requests: list[RecordedRequest] = []
         self.identifies: list[dict[str, Any]] = []
@@ -76,7 +84,24 @@ class FakeState:
             owner_id=self.owner["id"],
             channels=list(self.channels.values()),
             members=list(self.members.values()),
-            roles=[self.everyone_role],
+            roles=list(self.roles.values()),
+        )
+
+    def permissions_in(self, channel_id: str | None = None, user_id: str | None = None) -> int:
+        """What a member (default: the bot) may do in a guild channel (default: the fake's one),
+        computed as Discord does from roles and the channel's permission overwrites."""
+        channel = self.channels[channel_id or self.channel_id]
+        user_id = user_id or self.bot_user["id"]
+        if user_id == self.owner["id"]:
+            return permissions.ALL
+        member_roles = self.members[user_id]["roles"] if user_id in self.members else []
+        base = permissions.base_permissions(self.roles, self.guild_id, member_roles)
+        return permissions.channel_permissions(
+            base,
+            channel["permission_overwrites"],
+            guild_id=self.guild_id,
+            member_id=user_id,
+            member_roles=member_roles,
         )
 
     # -- waiting ---------------------------------------------------------------------------

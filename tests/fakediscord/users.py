@@ -63,13 +63,16 @@ class UserSide(GatewayMixin):
             payload["user"] = author
         else:
             channel = self.channels[self.channel_id]
+            theirs = str(self.permissions_in(channel["id"], author["id"]))
+            roles = self.members[author["id"]]["roles"] if author["id"] in self.members else []
             payload.update(
                 guild_id=self.guild_id,
                 guild_locale="en-US",
                 channel_id=channel["id"],
                 guild={"id": self.guild_id, "locale": "en-US", "features": []},
-                channel={**channel, "permissions": payloads.EVERYONE_PERMISSIONS},
-                member=payloads.member(author, roles=[], permissions=payloads.EVERYONE_PERMISSIONS),
+                channel={**channel, "permissions": theirs},
+                member=payloads.member(author, roles=roles, permissions=theirs),
+                app_permissions=str(self.permissions_in(channel["id"])),
             )
         if message is not None:
             payload["message"] = message

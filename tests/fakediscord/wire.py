@@ -17,6 +17,7 @@ ERRORS: dict[int, tuple[int, str]] = {
     10062: (404, "Unknown interaction"),
     40060: (400, "Interaction has already been acknowledged."),
     50001: (403, "Missing Access"),
+    50003: (403, "Cannot execute action on a DM channel"),
     50006: (400, "Cannot send an empty message"),
     50013: (403, "Missing Permissions"),
     50027: (401, "Invalid Webhook Token"),
