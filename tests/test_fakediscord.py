@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
 
 import aiohttp
 import discord
@@ -14,6 +15,12 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 from fakediscord import FakeDiscord, limits
+from fakediscord.permissions import (
+    EMBED_LINKS,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+)
 
 
 @pytest_asyncio.fixture
@@ -36,6 +43,8 @@ class MiniBot(commands.Bot):
         )
         self.guild_id = guild_id
         self.seen: list[discord.Message] = []
+        self.steps: asyncio.Queue[tuple[str, bool] | None] = asyncio.Queue()
+        self.outcomes: list[discord.Message | discord.HTTPException] = []
 
         @self.tree.command()
         @app_commands.describe(text="What to echo back")
@@ -52,6 +61,19 @@ class MiniBot(commands.Bot):
             except discord.HTTPException as exc:
                 self.error = exc
 
+        @self.tree.command()
+        @app_commands.describe(private="Defer ephemerally")
+        async def later(interaction: discord.Interaction, private: bool = False) -> None:
+            """Defer, then send a follow-up for each (text, ephemeral) the test puts in steps."""
+            await interaction.response.defer(thinking=True, ephemeral=private)
+            while (step := await self.steps.get()) is not None:
+                text, ephemeral = step
+                try:
+                    message = await interaction.followup.send(text, ephemeral=ephemeral, wait=True)
+                    self.outcomes.append(message)
+                except discord.HTTPException as exc:
+                    self.outcomes.append(exc)
+
     async def setup_hook(self) -> None:
         guild = discord.Object(self.guild_id) if self.guild_id else None
         if guild:
@@ -63,6 +85,13 @@ class MiniBot(commands.Bot):
         if message.author.bot:
             return
         await message.reply(f"heard: {message.content}")
+
+
+def guild_channel(bot: commands.Bot, fake: FakeDiscord) -> discord.TextChannel:
+    """The fake guild's text channel as the bot's cache has it."""
+    channel = bot.get_channel(int(fake.channel_id))
+    assert isinstance(channel, discord.TextChannel)
+    return channel
 
 
 @contextlib.asynccontextmanager
@@ -87,7 +116,7 @@ async def test_login_identify_ready_and_sync(fake: FakeDiscord) -> None:
         assert bot.user is not None and str(bot.user.id) == fake.bot_user["id"]
         assert bot.get_guild(int(fake.guild_id)) is not None
         commands_ = await fake.wait_for_commands()
-        assert {c["name"] for c in commands_} == {"echo", "big"}
+        assert {c["name"] for c in commands_} == {"echo", "big", "later"}
         paths = [r.path for r in fake.requests]
         assert paths[:2] == ["/users/@me", "/oauth2/applications/@me"]
 
@@ -186,7 +215,7 @@ async def test_first_response_deadline_and_single_ack(fake: FakeDiscord) -> None
             late = await fake.send_slash_command("echo", {"text": "y"})
             await asyncio.sleep(0.01)
             late.responses.clear()  # as if the bot had not answered yet
-            late.created -= 1
+            fake.age_interaction(late, 1)
             async with http.post(
                 url.replace(interaction.id, late.id).replace(interaction.token, late.token),
                 json={"type": 5},
@@ -241,3 +270,238 @@ def test_limits_module_counts_the_6000_total() -> None:
             "0"
         ]
     )
+
+
+def link_view(url: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Read", url=url))
+    return view
+
+
+@pytest.mark.asyncio
+async def test_link_button_url_is_at_most_512_characters(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        channel = guild_channel(bot, fake)
+        base = "https://example.invalid/"
+        await channel.send("fits", view=link_view(base + "a" * (512 - len(base))))
+        with pytest.raises(discord.HTTPException) as refused:
+            await channel.send("too long", view=link_view(base + "a" * (513 - len(base))))
+        assert (refused.value.status, refused.value.code) == (400, 50035)
+        errors = fake.requests[-1].response["errors"]
+        url_errors = errors["components"]["0"]["components"]["0"]["url"]["_errors"]
+        assert url_errors[0]["code"] == "BASE_TYPE_MAX_LENGTH"
+        assert [m.body["content"] for m in fake.sent] == ["fits"]
+
+
+@pytest.mark.asyncio
+async def test_interaction_token_expires_after_15_minutes(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        interaction = await fake.send_slash_command("later")
+        await fake.wait_until(lambda: interaction.responses)
+        fake.age_interaction(interaction, 14 * 60)
+        await bot.steps.put(("still in time", False))
+        await fake.wait_until(lambda: bot.outcomes)
+        fake.age_interaction(interaction, 2 * 60)
+        await bot.steps.put(("too late", False))
+        await fake.wait_until(lambda: len(bot.outcomes) == 2)
+        await bot.steps.put(None)
+        in_time, late = bot.outcomes
+        assert isinstance(in_time, discord.Message) and in_time.content == "still in time"
+        assert isinstance(late, discord.HTTPException)
+        assert (late.status, late.code) == (401, 50027)
+        assert [m.body["content"] for m in fake.sent] == ["still in time"]
+
+
+@pytest.mark.asyncio
+async def test_injected_clock_expires_edits_of_the_original(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        interaction = await fake.send_slash_command("echo", {"text": "hi"})
+        await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
+        url = f"{fake.api_base}/webhooks/{fake.application_id}/{interaction.token}"
+        original = f"{url}/messages/@original"
+        async with aiohttp.ClientSession() as http:
+            async with http.patch(original, json={"content": "edited"}) as response:
+                assert response.status == 200
+            now = fake.clock()
+            fake.clock = lambda: now + 15 * 60 + 1
+            for method in ("GET", "PATCH", "DELETE"):
+                async with http.request(method, original, json={"content": "late"}) as response:
+                    assert response.status == 401
+                    assert (await response.json())["code"] == 50027
+            async with http.post(url, json={"content": "late"}) as response:
+                assert response.status == 401
+
+
+@pytest.mark.asyncio
+async def test_first_followup_keeps_the_deferrals_visibility(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        public = await fake.send_slash_command("later")
+        for step in (("meant to be private", True), ("really private", True), None):
+            await bot.steps.put(step)
+        await fake.wait_until(lambda: len(public.followups) == 2)
+        first, second = (m for m in fake.sent if m.interaction_id == public.id)
+        # The first follow-up replaces the public "thinking" message: its flag 64 is ignored.
+        assert first.body["flags"] == 64 and first.message["id"] == public.original["id"]
+        assert not first.ephemeral and first.visible_to is None
+        assert not bot.outcomes[0].flags.ephemeral
+        # Later follow-ups are new messages with their own visibility.
+        assert second.ephemeral and second.visible_to == fake.user["id"]
+
+        bob = fake.add_user("bob")
+        private = await fake.send_slash_command("later", {"private": True}, user=bob)
+        await bot.steps.put(("for bob", False))
+        await bot.steps.put(None)
+        sent = await fake.wait_for_sent(lambda m: m.interaction_id == private.id)
+        assert not sent.body.get("flags", 0) & 64
+        assert sent.ephemeral and sent.visible_to == bob["id"]
+
+
+@pytest.mark.asyncio
+async def test_fail_next_answers_discords_errors_then_lets_requests_through(
+    fake: FakeDiscord,
+) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        channel = guild_channel(bot, fake)
+        messages = r"^/channels/\d+/messages$"
+        fake.fail_next("POST", messages, code=50013)
+        fake.fail_next("*", messages, code=10008)
+        fake.fail_next("POST", messages, status=503)
+        fake.fail_next("POST", r"^/elsewhere$", code=50013)  # never matches
+        expected = [
+            (discord.Forbidden, 403, 50013, "Missing Permissions"),
+            (discord.NotFound, 404, 10008, "Unknown Message"),
+            (discord.DiscordServerError, 503, 0, "503: Service Unavailable"),
+        ]
+        for kind, status, code, text in expected:
+            with pytest.raises(kind) as failed:
+                await channel.send("blocked")
+            assert (failed.value.status, failed.value.code) == (status, code)
+            assert failed.value.text == text
+        await channel.send("through")
+        statuses = [r.status for r in fake.requests if r.path.endswith("/messages")]
+        assert statuses == [403, 404, 503, 200]
+        assert [m.body["content"] for m in fake.sent] == ["through"]
+
+
+@pytest.mark.asyncio
+async def test_deleted_messages_cannot_be_replied_to_or_fetched(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    deleted: list[int] = []
+
+    async def on_raw_message_delete(event: discord.RawMessageDeleteEvent) -> None:
+        deleted.append(event.message_id)
+
+    bot.add_listener(on_raw_message_delete)
+    async with running(bot, fake.token):
+        channel = guild_channel(bot, fake)
+        question = await fake.send_message("question", mention_bot=True)
+        reply = await fake.wait_for_sent(lambda m: m.route == "channel")
+        assert reply.message["message_reference"]["message_id"] == question["id"]
+        await fake.delete_message(question["id"])
+        await fake.wait_until(lambda: deleted == [int(question["id"])])
+        gone = channel.get_partial_message(int(question["id"]))
+        with pytest.raises(discord.HTTPException) as refused:
+            await gone.reply("too late")  # fail_if_not_exists defaults to true
+        assert (refused.value.status, refused.value.code) == (400, 50035)
+        errors = fake.requests[-1].response["errors"]["message_reference"]["_errors"]
+        assert errors == [{"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}]
+        plain = await channel.send(
+            "sent anyway", reference=gone.to_reference(fail_if_not_exists=False)
+        )
+        assert plain.reference is None and plain.type is discord.MessageType.default
+        with pytest.raises(discord.NotFound) as missing:
+            await gone.fetch()
+        assert (missing.value.status, missing.value.code) == (404, 10008)
+        # The bot may delete its own message, once; not a human's.
+        own = channel.get_partial_message(int(reply.message["id"]))
+        await own.delete()
+        await fake.wait_until(lambda: len(deleted) == 2)
+        with pytest.raises(discord.NotFound):
+            await own.delete()
+        other = await fake.send_message("keep me")
+        with pytest.raises(discord.Forbidden) as forbidden:
+            await channel.get_partial_message(int(other["id"])).delete()
+        assert (forbidden.value.status, forbidden.value.code) == (403, 50013)
+        with pytest.raises(LookupError):
+            await fake.delete_message(question["id"])
+
+
+@pytest.mark.asyncio
+async def test_overwrites_reach_discord_py_in_guild_create_and_updates(fake: FakeDiscord) -> None:
+    await fake.set_overwrites(deny=EMBED_LINKS)  # before the bot connects: in GUILD_CREATE
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        channel = guild_channel(bot, fake)
+        me = channel.guild.me
+        assert [r.id for r in me.roles] == [int(fake.guild_id), int(fake.bot_role["id"])]
+        mine = channel.permissions_for(me)
+        assert not mine.embed_links and mine.send_messages and mine.read_message_history
+        assert mine.value == fake.permissions_in()
+        # While it runs: CHANNEL_UPDATE and GUILD_ROLE_UPDATE keep discord.py in step.
+        await fake.set_overwrites(target="everyone", deny=READ_MESSAGE_HISTORY)
+        await fake.wait_until(lambda: not channel.permissions_for(me).read_message_history)
+        await fake.set_bot_permissions(VIEW_CHANNEL | EMBED_LINKS)
+        await fake.wait_until(lambda: not channel.permissions_for(me).send_messages)
+        assert channel.permissions_for(me).value == fake.permissions_in()
+        await fake.set_overwrites(allow=SEND_MESSAGES)  # the bot's own overwrite wins
+        await fake.wait_until(lambda: channel.permissions_for(me).send_messages)
+        assert channel.permissions_for(me).value == fake.permissions_in()
+        assert channel.permissions_for(me).embed_links  # that overwrite replaced the deny
+
+
+@pytest.mark.asyncio
+async def test_missing_permissions_are_refused_with_403(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        channel = guild_channel(bot, fake)
+        question = await fake.send_message("question", mention_bot=True)
+        await fake.wait_for_sent(lambda m: m.route == "channel")  # answered while allowed
+        asked = channel.get_partial_message(int(question["id"]))
+        embed = discord.Embed(description="an answer")
+
+        async def refused(action: Awaitable[Any]) -> tuple[int, int]:
+            with pytest.raises(discord.HTTPException) as failed:
+                await action
+            return failed.value.status, failed.value.code
+
+        await fake.set_overwrites(deny=EMBED_LINKS)
+        assert await refused(channel.send(embed=embed)) == (403, 50013)
+        shown = await channel.send("words", embed=embed)  # sent, without its embed
+        assert shown.embeds == [] and fake.messages[str(shown.id)]["embeds"] == []
+        await fake.set_overwrites(deny=READ_MESSAGE_HISTORY)
+        assert await refused(asked.reply("a reply")) == (403, 50013)
+        assert await refused(asked.fetch()) == (403, 50013)
+        await channel.send(embed=embed)  # Embed Links is back: only the reply is refused
+        await fake.set_overwrites(deny=SEND_MESSAGES)
+        assert await refused(channel.send("anything")) == (403, 50013)
+        assert await refused(channel.typing()) == (403, 50013)
+        await fake.set_overwrites(target="everyone", deny=VIEW_CHANNEL)
+        assert await refused(channel.send("anything")) == (403, 50001)
+        await fake.set_overwrites()
+        await fake.set_overwrites(target="everyone")
+        await channel.send("allowed again")
+        contents = [m.message["content"] for m in fake.sent if m.route == "channel"]
+        assert contents[1:] == ["words", "", "allowed again"]
+
+
+@pytest.mark.asyncio
+async def test_interactions_need_no_channel_permission_but_report_them(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        await fake.set_overwrites(deny=EMBED_LINKS | SEND_MESSAGES)
+        interaction = await fake.send_slash_command("echo", {"text": "still here"})
+        sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
+        assert sent.message["embeds"][0]["title"] == "still here"
+        granted = int(interaction.payload["app_permissions"])
+        assert granted == fake.permissions_in() and not granted & (EMBED_LINKS | SEND_MESSAGES)
+        owner = await fake.send_slash_command("echo", {"text": "x"}, user=fake.owner)
+        assert discord.Permissions(int(owner.payload["member"]["permissions"])).administrator

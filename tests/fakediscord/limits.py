@@ -24,7 +24,8 @@ ACTION_ROWS_MAX = 5
 ROW_COMPONENTS_MAX = 5
 BUTTON_LABEL_MAX = 80
 CUSTOM_ID_MAX = 100
-URL_MAX = 2048  # Discord rejects longer embed and button URLs
+URL_MAX = 2048  # Discord rejects longer embed URLs
+BUTTON_URL_MAX = 512  # a link button's url
 COMMAND_NAME_RE = re.compile(r"^[-_\w]{1,32}$")
 COMMAND_DESCRIPTION_MAX = 100
 COMMAND_OPTIONS_MAX = 25
@@ -65,15 +66,13 @@ def _check_str(errors: Errors, key: str, value: Any, limit: int, *, required: bo
     return len(value)
 
 
-def _check_url(errors: Errors, key: str, value: Any) -> None:
+def _check_url(errors: Errors, key: str, value: Any, limit: int = URL_MAX) -> None:
     if value is None:
         return
-    if (
-        not isinstance(value, str)
-        or not re.match(r"^(https?|discord)://\S+$", value)
-        or len(value) > URL_MAX
-    ):
+    if not isinstance(value, str) or not re.match(r"^(https?|discord)://\S+$", value):
         errors[key] = _error("URL_TYPE_INVALID_URL", "Not a well formed URL.")
+    elif len(value) > limit:
+        errors[key] = _too_long(limit)
 
 
 def check_embed(embed: Any) -> tuple[Errors, int]:
@@ -144,7 +143,7 @@ def check_components(rows: Any) -> Errors:
                 if comp.get("style") == 5:
                     if not comp.get("url"):
                         comp_errors["url"] = _required()
-                    _check_url(comp_errors, "url", comp.get("url"))
+                    _check_url(comp_errors, "url", comp.get("url"), BUTTON_URL_MAX)
                     if comp.get("custom_id") is not None:
                         comp_errors["custom_id"] = _error(
                             "COMPONENT_LINK_HAS_CUSTOM_ID", "A link button cannot have a custom id"

@@ -88,9 +88,15 @@ def member(
 
 
 def role(
-    role_id: str, name: str, *, permissions: str = EVERYONE_PERMISSIONS, position: int = 0
+    role_id: str,
+    name: str,
+    *,
+    permissions: str = EVERYONE_PERMISSIONS,
+    position: int = 0,
+    bot_id: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    """A role; with ``bot_id``, the managed role Discord gives a bot when it joins."""
+    data: dict[str, Any] = {
         "id": role_id,
         "name": name,
         "color": 0,
@@ -100,10 +106,13 @@ def role(
         "unicode_emoji": None,
         "position": position,
         "permissions": permissions,
-        "managed": False,
+        "managed": bot_id is not None,
         "mentionable": False,
         "flags": 0,
     }
+    if bot_id is not None:
+        data["tags"] = {"bot_id": bot_id}
+    return data
 
 
 def text_channel(channel_id: str, guild_id: str, name: str, *, position: int = 0) -> dict[str, Any]:
