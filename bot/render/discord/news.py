@@ -10,7 +10,7 @@ import discord
 
 from bot.answer.context import Context
 from bot.answer.timeline import Timeline, TimelineEntry
-from bot.render.citation import format_citation, format_date
+from bot.render.citation import format_citation, format_date, outlets
 from bot.render.discord.replies import (
     COLOUR,
     DESCRIPTION_MAX,
@@ -23,7 +23,7 @@ from bot.render.discord.replies import (
     safe_url,
     shorten_plain,
 )
-from bot.render.news import outlets, snippet
+from bot.render.excerpt import snippet
 
 _LINE_MAX = 400  # one timeline line, at most
 _SNIPPET_CHARS = 160
