@@ -17,7 +17,8 @@ NEWS_CORE = [
     "bot.answer.context",
     "bot.service.feedback",
     "bot.cli.news",
-    "bot.render.news",
+    "bot.render.text",
+    "bot.render.json",
     "bot.frontends.console.commands",
 ]
 

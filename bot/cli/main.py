@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -173,13 +172,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_sources(args: argparse.Namespace) -> int:
     """List the articles in service: date, title, outlet, link (or JSON Lines)."""
-    from bot.render.json import article_to_dict
+    from bot.render.json import sources_to_json_lines
     from bot.render.text import render_sources
 
     articles = make_service(load(args)).sources()
-    if args.json:
-        for article in articles:
-            args.stdout.write(json.dumps(article_to_dict(article), ensure_ascii=False) + "\n")
-    else:
-        args.stdout.write(render_sources(articles))
+    args.stdout.write(sources_to_json_lines(articles) if args.json else render_sources(articles))
     return EXIT_OK

@@ -41,7 +41,8 @@ def run_timeline(args: argparse.Namespace) -> int:
     from bot.answer.timeline import MAX_ENTRIES
     from bot.cli.runtime import load, make_service
     from bot.errors import TalksBotError
-    from bot.render.news import render_timeline, timeline_to_json
+    from bot.render.json import timeline_to_json
+    from bot.render.text import render_timeline
 
     if not 1 <= args.limit <= MAX_ENTRIES:
         raise TalksBotError(f"--limit must be between 1 and {MAX_ENTRIES}")
@@ -58,7 +59,7 @@ def run_timeline(args: argparse.Namespace) -> int:
 
 def run_feedback(args: argparse.Namespace) -> int:
     from bot.cli.runtime import load
-    from bot.render.news import render_feedback
+    from bot.render.text import render_feedback
     from bot.service.feedback import FeedbackLog, summarise
 
     settings = load(args)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.answer.context import ContextError
 from bot.answer.filters import parse_inline
 from bot.errors import TalksBotError
-from bot.render.news import render_context, render_timeline
+from bot.render.text import render_context, render_timeline
 from bot.service.feedback import FeedbackLog
 
 if TYPE_CHECKING:
