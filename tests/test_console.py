@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 
@@ -37,6 +38,22 @@ def test_console_commands(service):
     assert "2018" in out and "White House welcomes" in out
     assert "Unknown command :nope" in out
     assert "never answered" not in out
+
+
+def test_piped_console_does_not_wrap(service):
+    """Through a pipe each quoted passage is one line, for grep and scripts."""
+    question = "Where did Trump and Kim hold their first summit?"
+    out = converse(service, question + "\n")
+    first = service.answer(question).passages[0].passage.text
+    assert f"[1] {' '.join(first.split())}" in out.splitlines()
+    assert len(first) > 88  # long enough that the old fixed wrapping would have cut it
+
+
+def test_console_wraps_at_the_width_it_is_given(service):
+    out = converse(service, "Where did Trump and Kim hold their first summit?\n", wrap_width=40)
+    quoted = [line for line in out.splitlines() if line.startswith(("[", "    ")) and "—" not in line]
+    assert len(quoted) > 3
+    assert all(len(line) <= 40 for line in quoted), quoted
 
 
 def test_colour_when_asked(service):
@@ -80,3 +97,34 @@ def test_interactive_console_on_a_terminal(tmp_path):
     child.close()
     assert child.exitstatus == 0
     assert "Who is Stephen Biegun?" in history.read_text()
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_interactive_console_wraps_at_the_terminal_width(tmp_path):
+    """On a 50-column terminal, quoted text (coloured) wraps at 50 columns."""
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bot", "--set", f"console.history_file={tmp_path / 'h'}", "console"],
+        cwd=str(REPO),
+        encoding="utf-8",
+        timeout=60,
+        env={**env, "TERM": "xterm"},
+        dimensions=(24, 50),
+    )
+    child.expect("ask> ")
+    child.sendline("Where did Trump and Kim hold their first summit?")
+    child.expect("ask> ")
+    raw = child.before
+    answer = ANSI.sub("", raw)
+    child.sendline(":quit")
+    child.expect(pexpect.EOF)
+    lines = [line for line in answer.splitlines() if line.startswith(("[", "    "))]
+    quoted = [line for line in lines if "—" not in line]  # citations are not wrapped
+    assert "\x1b[1;33m" in raw and "Singapore" in answer  # coloured, and the answer
+    assert all(len(line) <= 50 for line in quoted), quoted

@@ -1,8 +1,9 @@
 """The console: ask questions from a terminal, no Discord token needed.
 
-On a terminal it is an interactive prompt with readline history and coloured highlights; with
-piped input it answers one question per line in plain text and exits 0 at end of input. Streams
-are injected (:class:`Console` takes them) so tests drive it exactly like a pipe or a terminal.
+On a terminal it is an interactive prompt with readline history, coloured highlights and text
+wrapped at the window's width; with piped input it answers one question per line in plain,
+unwrapped text and exits 0 at end of input. Streams are injected (:class:`Console` takes them)
+so tests drive it exactly like a pipe or a terminal.
 """
 
 from __future__ import annotations
@@ -10,35 +11,25 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from bot.answer.answerer import Answer
 from bot.answer.filters import FilterError, parse_inline
-from bot.render.text import render_answer, render_sources
+from bot.frontends.console.commands import Command, default_commands
+from bot.frontends.console.terminal import isatty, terminal_width
+from bot.render.printable import one_line
+from bot.render.text import render_answer
 from bot.service.answer_service import AnswerService
 
 log = logging.getLogger(__name__)
 
-HELP = """\
-Ask a question about the articles, for example:
-  Where did Trump and Kim hold their first summit?
-  What did Bolton say about a second meeting?
-Commands:
-  :help      this help
-  :sources   the articles I know
-  :reload    re-read the corpus (questions keep being answered from the old one meanwhile)
-  :quit      leave (or Ctrl-D)
-"""
-
-Command = Callable[["Console", str], None]
-
 
 @dataclass
 class Console:
-    """A question loop over injected streams."""
+    """A question loop over injected streams (a :class:`~.commands.Session` for commands)."""
 
     service: AnswerService
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
@@ -47,12 +38,14 @@ class Console:
     color: bool | None = None
     history_file: Path | None = None
     commands: dict[str, Command] = field(default_factory=dict)
+    #: Columns to wrap at; None: the terminal's width when interactive, else no wrapping.
+    wrap_width: int | None = None
     #: The answer shown last (for ``:more`` and ``:good``/``:bad``).
     last_answer: Answer | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.interactive is None:
-            self.interactive = _isatty(self.stdin) and _isatty(self.stdout)
+            self.interactive = isatty(self.stdin) and isatty(self.stdout)
         if self.color is None:
             self.color = bool(self.interactive)
         self.commands = {**default_commands(), **self.commands}
@@ -77,7 +70,7 @@ class Console:
                 return False
             command = self.commands.get(name)
             if command is None:
-                self.write(f"Unknown command :{name}. Type :help for the list.\n")
+                self.write(f"Unknown command :{one_line(name)}. Type :help for the list.\n")
             else:
                 command(self, arg.strip())
             return True
@@ -85,12 +78,16 @@ class Console:
             filters, question = parse_inline(text)  # since:/until:/source: before the question
             answer = self.service.answer(question, filters=filters)
         except FilterError as exc:
-            self.write(f"{exc}\n")
+            self.write(f"{one_line(str(exc))}\n")
             return True
         self.last_answer = answer
         if not self.interactive:
-            self.write(f"Q: {answer.question}\n")
-        self.write(render_answer(answer, color=bool(self.color), sources_command="console"))
+            self.write(f"Q: {one_line(answer.question)}\n")
+        self.write(
+            render_answer(
+                answer, color=bool(self.color), width=self.width(), sources_command="console"
+            )
+        )
         if not self.interactive:
             self.write("\n")
         return True
@@ -98,6 +95,12 @@ class Console:
     def write(self, text: str) -> None:
         self.stdout.write(text)
         self.stdout.flush()
+
+    def width(self) -> int | None:
+        """The columns to wrap at now (a terminal is measured each time: it may be resized)."""
+        if self.wrap_width is not None:
+            return self.wrap_width or None
+        return terminal_width(self.stdout) if self.interactive else None
 
     def _run_interactive(self) -> int:
         summary = self.service.summary()
@@ -112,34 +115,18 @@ class Console:
                 except EOFError:
                     self.write("\n")
                     return 0
-                except KeyboardInterrupt:
+                except KeyboardInterrupt:  # Ctrl-C at the prompt: a fresh prompt, as in a shell
                     self.write("\n")
                     continue
-                if not self.handle(line):
-                    return 0
-
-
-def default_commands() -> dict[str, Command]:
-    from bot.frontends.console.commands import HELP as NEWS_HELP
-    from bot.frontends.console.commands import news_commands
-
-    return {
-        **news_commands(),
-        "help": lambda console, _arg: console.write(HELP + NEWS_HELP),
-        "sources": lambda console, _arg: console.write(render_sources(console.service.sources())),
-        "reload": lambda console, _arg: console.write(console.service.reload().describe() + "\n"),
-    }
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+                try:
+                    if not self.handle(line):
+                        return 0
+                except KeyboardInterrupt:  # Ctrl-C while answering: drop that question only
+                    self.write("\n(interrupted)\n")
 
 
 @contextlib.contextmanager
-def _readline_history(path: Path | None):  # type: ignore[no-untyped-def]
+def _readline_history(path: Path | None) -> Iterator[None]:
     """Load and save readline history when readline and a history file are available."""
     try:
         import readline
