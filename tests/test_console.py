@@ -51,7 +51,8 @@ def test_piped_console_does_not_wrap(service):
 
 def test_console_wraps_at_the_width_it_is_given(service):
     out = converse(service, "Where did Trump and Kim hold their first summit?\n", wrap_width=40)
-    quoted = [line for line in out.splitlines() if line.startswith(("[", "    ")) and "—" not in line]
+    lines = out.splitlines()
+    quoted = [line for line in lines if line.startswith(("[", "    ")) and "—" not in line]
     assert len(quoted) > 3
     assert all(len(line) <= 40 for line in quoted), quoted
 
