@@ -1,7 +1,5 @@
 """``python -m bot``: the same entry point as the ``talks-bot`` console script."""
 
-import sys
+from bot.cli.main import entry
 
-from bot.cli.main import main
-
-sys.exit(main())
+entry()

@@ -132,13 +132,27 @@ def test_set_overrides_apply(capsys):
     assert code == 0 and len(json.loads(out)["passages"]) == 1
 
 
-def test_every_command_has_help_text():
+def test_every_command_has_help_text(capsys):
+    """The command list gives each command a summary, and ``talks-bot CMD --help`` starts
+    with what the command does."""
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    for name, choice in sub.choices.items():
-        assert choice.description or sub._name_parser_map[name].format_help(), name
     helps = {action.dest: action.help for action in sub._choices_actions}
-    assert all(helps.values()), helps
+    assert set(helps) == set(sub.choices) and all(helps.values()), helps
+    for name in sub.choices:
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        usage = capsys.readouterr().out
+        expected = sub.choices[name].description or ""
+        assert expected and " ".join(expected.split()[:4]) in " ".join(usage.split()), name
+
+
+def test_main_with_no_arguments_runs_the_console_not_the_host_argv(monkeypatch):
+    """``main([])`` means "no arguments" (the console), never the arguments of the process
+    that called it."""
+    monkeypatch.setattr(sys, "argv", ["pytest", "ask", "--no-such-flag"])
+    code, out = run([], stdin="Who is Stephen Biegun?\n")
+    assert code == 0 and out.startswith("Q: Who is Stephen Biegun?")
 
 
 def test_python_dash_m_bot_runs_as_a_real_process():
@@ -187,3 +201,59 @@ def test_refusals_name_a_sources_command_that_exists():
     code, lines = run(["sources", "--json"])
     (article,) = [json.loads(line) for line in lines.splitlines()]
     assert article["id"] == "000_e64bdc90510bce59" and article["date"] == "2018-09-11"
+
+
+def test_ask_through_a_pipe_is_not_wrapped_and_width_wraps_it():
+    question = "Where did Trump and Kim hold their first summit?"
+    _, plain = run(["ask", question])
+    first = plain.splitlines()[0]
+    assert first.startswith("[1] ") and len(first) > 100  # one line per passage
+    code, wrapped = run(["ask", "--width", "40", question])
+    assert code == 0
+    body = [line for line in wrapped.splitlines() if line and "—" not in line]
+    assert len(body) > 3 and all(len(line) <= 40 for line in body)
+    assert wrapped.split() == plain.split()  # the same words, only the line breaks differ
+
+
+def test_a_width_too_small_is_a_usage_error(capsys):
+    code, out = run(["ask", "--width", "5", "letter"])
+    assert code == 2 and out == ""
+    assert "--width must be 0 (never wrap) or at least 20" in capsys.readouterr().err
+
+
+def test_sources_json_lists_every_article_once(write_corpus, tmp_path):
+    settings = write_corpus(
+        {
+            "a.md": "---\ntitle: Zorblax Gazette\ndate: 2024-01-02\n---\nFirst teapot.\n",
+            "b.md": "---\ntitle: Quill Lantern\n---\nSecond teapot.\n",
+        }
+    )
+    argv = ["--set", f"corpus.path={settings.corpus.path}", "--set", f"cache_dir={tmp_path}"]
+    code, out = run([*argv, "sources", "--json"])
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["title"] for r in rows] == ["Zorblax Gazette", "Quill Lantern"]  # dated first
+    assert rows[0]["date"] == "2024-01-02" and rows[1]["date"] is None
+    code, text = run([*argv, "sources"])
+    assert text.splitlines() == ["2 Jan 2024 · Zorblax Gazette", "undated · Quill Lantern"]
+
+
+def test_init_writes_a_starter_config_and_corpus_that_check_accepts(tmp_path, monkeypatch):
+    pytest.importorskip("bot.config_init", reason="bot.config_init comes with the corpus branch")
+    target = tmp_path / "fresh"
+    code, out = run(["init", str(target)])
+    assert code == 0
+    assert (target / "config.yaml").is_file() and any((target / "corpus").iterdir())
+    assert f"wrote {target / 'config.yaml'}" in out and "talks-bot check" in out
+    monkeypatch.chdir(target)
+    code, out = run(["check"])
+    assert code == 0 and f"config:     {target / 'config.yaml'}" in out
+
+
+def test_init_never_overwrites(tmp_path, capsys):
+    pytest.importorskip("bot.config_init", reason="bot.config_init comes with the corpus branch")
+    (tmp_path / "config.yaml").write_text("answer:\n  top_k: 2\n", encoding="utf-8")
+    code, out = run(["init", str(tmp_path)])
+    assert code == 2 and out == ""
+    assert "already exist" in capsys.readouterr().err
+    assert (tmp_path / "config.yaml").read_text(encoding="utf-8") == "answer:\n  top_k: 2\n"

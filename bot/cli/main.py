@@ -1,180 +1,93 @@
 """Command line: ``python -m bot`` / ``talks-bot``.
 
-Subcommands: ``console`` (the default way to try the bot), ``ask`` (one-shot, scriptable),
-``check`` (validate config and corpus), plus those registered by other modules in
-:data:`COMMAND_MODULES` (each exposes ``register(subparsers)`` and imports its heavy
-dependencies, such as discord, only when run). Core exceptions become one line on stderr and a
-non-zero exit status here, and nowhere else.
+One module per command, all listed in :data:`COMMAND_MODULES`; each exposes
+``register(subparsers)`` and imports its heavy dependencies (the index, discord) only when run.
+A command registered with ``set_defaults(handler=run)`` is called as ``run(args, settings)``
+with the settings (and terminal logging) built here, once; one registered with
+``set_defaults(func=run)`` is called as ``run(args)`` and reads its own settings, or none
+(``init``, ``eval``, ``discord``). With no command, ``console`` runs.
+
+Everything that goes wrong becomes one line on stderr and an exit status here
+(:mod:`bot.cli.faults`), and nowhere else.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
 from bot import __version__
-from bot.cli.options import add_filter_arguments, filters_from_args
-from bot.cli.runtime import load, make_service
-from bot.errors import TalksBotError
+from bot.cli.faults import exit_with, guarded
+from bot.cli.options import add_global_options
+from bot.cli.runtime import load
 
-log = logging.getLogger(__name__)
-
-#: Modules that add subcommands; each has ``register(subparsers: argparse._SubParsersAction)``.
+#: Modules that add subcommands, in the order ``--help`` lists them; each has
+#: ``register(subparsers: argparse._SubParsersAction)``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "bot.cli.console",
+    "bot.cli.ask",
+    "bot.cli.timeline",
+    "bot.cli.sources",
+    "bot.cli.check",
+    "bot.cli.feedback",
+    "bot.cli.init",
     "bot.cli.eval",
     "bot.quality.bench",
-    "bot.cli.news",
     "bot.cli.discord",
 )
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+DEFAULT_COMMAND = "console"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="talks-bot",
         description="Cited answers from a news corpus: console, CLI and Discord bot.",
+        epilog="With no command, the console starts. docs/cli.md describes every command.",
     )
     parser.add_argument("--version", action="version", version=f"talks-bot {__version__}")
-    parser.add_argument(
-        "--config", metavar="PATH", help="config file (default: config.yaml at the repo root)"
-    )
-    parser.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        dest="overrides",
-        help="override a config setting, e.g. --set answer.top_k=5 (repeatable)",
-    )
+    add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    console = sub.add_parser("console", help="ask questions interactively (or one per line)")
-    console.set_defaults(func=run_console)
-
-    ask = sub.add_parser("ask", help="answer one question and exit")
-    ask.add_argument("question", nargs="+", help='the question, or "-" to read one per line')
-    ask.add_argument("--top", type=int, metavar="K", help="passages to quote (default: config)")
-    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    add_filter_arguments(ask)
-    ask.set_defaults(func=run_ask)
-
-    sources = sub.add_parser("sources", help="list the articles the bot answers from")
-    sources.add_argument("--json", action="store_true", help="print one JSON object per article")
-    sources.set_defaults(func=run_sources)
-
-    check = sub.add_parser("check", help="validate the config and corpus and print statistics")
-    check.add_argument("--strict", action="store_true", help="treat corpus warnings as errors")
-    check.set_defaults(func=run_check)
-
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for action in sub._choices_actions:  # `talks-bot CMD --help` starts with what CMD does
+        command = sub.choices[action.dest]
+        command.description = command.description or action.help
     return parser
 
 
 def main(
     argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
-    """Run the CLI; returns the exit status (``sys.exit(main())``)."""
-    stdin = stdin or sys.stdin
-    stdout = stdout or sys.stdout
+    """Run the CLI on ``argv`` (the process's arguments when None); returns the exit status.
+
+    ``stdin`` and ``stdout`` default to the process's streams; tests pass their own.
+    """
+    arguments = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
-    args = parser.parse_args(list(argv) if argv is not None else None)
+    args = parser.parse_args(arguments)
     if args.command is None:
-        args = parser.parse_args([*(argv or sys.argv[1:]), "console"])
-    args.stdin, args.stdout = stdin, stdout
-    try:
-        return int(args.func(args) or 0)
-    except TalksBotError as exc:
-        print(f"talks-bot: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # e.g. `talks-bot ask ... | head -1`
-        return EXIT_OK
+        args = parser.parse_args([*arguments, DEFAULT_COMMAND])
+    args.stdin = stdin or sys.stdin
+    args.stdout = stdout or sys.stdout
+    return guarded(lambda: _dispatch(args), args.stdout)
 
 
-# --------------------------------------------------------------------------- commands
+def _dispatch(args: argparse.Namespace) -> int:
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return int(handler(args, load(args)))
+    return int(args.func(args) or 0)
 
 
-def run_console(args: argparse.Namespace) -> int:
-    from bot.frontends.console.console import Console
-
-    settings = load(args)
-    service = make_service(settings)
-    color = {"always": True, "never": False}.get(settings.console.color)
-    console = Console(
-        service,
-        stdin=args.stdin,
-        stdout=args.stdout,
-        color=color,
-        history_file=settings.console.history_file,
-    )
-    return console.run()
-
-
-def run_ask(args: argparse.Namespace) -> int:
-    from bot.render.json import answer_to_json
-    from bot.render.text import render_answer
-
-    settings = load(args)
-    if args.top is not None and not 1 <= args.top <= 10:
-        raise TalksBotError("--top must be between 1 and 10")
-    filters = filters_from_args(args)
-    service = make_service(settings)
-    if args.question == ["-"]:
-        questions = (line.rstrip("\n") for line in args.stdin if line.strip())
-    else:
-        questions = iter([" ".join(args.question)])
-    for question in questions:
-        answer = service.answer(question, top_k=args.top, filters=filters)
-        if args.json:
-            args.stdout.write(answer_to_json(answer) + "\n")
-        else:
-            args.stdout.write(render_answer(answer))
-        args.stdout.flush()
-    return EXIT_OK
-
-
-def run_check(args: argparse.Namespace) -> int:
-    from bot.index.store import engine_advice
-
-    settings = load(args)
-    logging.getLogger("bot.corpus.loader").setLevel(logging.ERROR)  # printed below instead
-    summary = make_service(settings).summary()
-    out = args.stdout
-    out.write(f"config:     {settings.source}\n")
-    out.write(f"corpus:     {settings.corpus.path}\n")
-    out.write(f"articles:   {len(summary.articles)}\n")
-    out.write(f"passages:   {summary.passages}\n")
-    out.write(f"vocabulary: {summary.vocabulary} terms\n")
-    if summary.first_date and summary.last_date:
-        first, last = summary.first_date.isoformat(), summary.last_date.isoformat()
-        out.write(f"dates:      {first} to {last}\n")
-    out.write(f"engine:     {summary.engine} ({settings.retrieval.algorithm})\n")
-    for advice in engine_advice(settings.retrieval, summary.passages):
-        out.write(f"advice:     {advice}\n")
-    out.write(
-        f"duplicates: {summary.duplicates} passages are syndicated copies, in "
-        f"{summary.copy_groups} groups (collapse {'on' if settings.collapse.enabled else 'off'})\n"
-    )
-    for warning in summary.warnings:
-        out.write(f"warning: {warning}\n")
-    if summary.warnings and args.strict:
-        return EXIT_FAILURE
-    return EXIT_OK
-
-
-def run_sources(args: argparse.Namespace) -> int:
-    """List the articles in service: date, title, outlet, link (or JSON Lines)."""
-    from bot.render.json import sources_to_json_lines
-    from bot.render.text import render_sources
-
-    articles = make_service(load(args)).sources()
-    args.stdout.write(sources_to_json_lines(articles) if args.json else render_sources(articles))
-    return EXIT_OK
+def entry() -> None:
+    """The ``talks-bot`` and ``python -m bot`` entry point: :func:`main`, then leave with its
+    status (by the signal itself, when a signal stopped the run)."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show "…" gets "?"
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+    exit_with(main())
