@@ -47,10 +47,10 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script: make `bot` importable
     sys.path.insert(0, str(REPO))
 
-from bot.config import load_settings  # noqa: E402
-from bot.corpus import load_corpus  # noqa: E402
-from bot.errors import TalksBotError  # noqa: E402
-from bot.evaluation import load_question_set  # noqa: E402
+from bot.config import load_settings
+from bot.corpus.loader import load_corpus
+from bot.errors import TalksBotError
+from bot.quality.evaluation import load_question_set
 
 DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "qa" / "squad2-dev-5articles.json"
 DEFAULT_OUT = REPO / ".cache" / "squad"
