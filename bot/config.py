@@ -62,6 +62,7 @@ class CorpusSettings(_Section):
     extensions: tuple[str, ...] = (".md", ".txt")
     furniture: tuple[FurnitureRule, ...] = ()
     heading_max_words: int = Field(8, ge=1)
+    watch: bool = True
 
 
 class AnalysisSettings(_Section):

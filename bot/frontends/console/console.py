@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,18 +106,28 @@ class Console:
             f"talks-bot: {len(summary.articles)} article(s), {summary.passages} passages. "
             "Ask a question, or :help.\n"
         )
-        with _readline_history(self.history_file):
-            while True:
-                try:
-                    line = input("ask> ")
-                except EOFError:
-                    self.write("\n")
-                    return 0
-                except KeyboardInterrupt:
-                    self.write("\n")
-                    continue
-                if not self.handle(line):
-                    return 0
+        # New article files are picked up while the console runs; the notice waits for the
+        # next prompt so it never lands in the middle of what the user is typing.
+        notices: queue.SimpleQueue[str] = queue.SimpleQueue()
+        watcher = self.service.watch(lambda result: notices.put(result.describe()))
+        try:
+            with _readline_history(self.history_file):
+                while True:
+                    while not notices.empty():
+                        self.write(f"({notices.get()})\n")
+                    try:
+                        line = input("ask> ")
+                    except EOFError:
+                        self.write("\n")
+                        return 0
+                    except KeyboardInterrupt:
+                        self.write("\n")
+                        continue
+                    if not self.handle(line):
+                        return 0
+        finally:
+            if watcher is not None:
+                watcher.stop()
 
 
 def default_commands() -> dict[str, Command]:
