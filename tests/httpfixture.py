@@ -15,8 +15,12 @@ from dataclasses import dataclass, field
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+
+from bot.config import Settings, load_settings
+from tests.conftest import REPO
 
 
 @dataclass
@@ -107,6 +111,21 @@ class Site:
     def hits(self, path: str) -> list[Request]:
         """The requests made for ``path`` (query string ignored)."""
         return [r for r in self.requests if r.path.split("?")[0] == path]
+
+
+def ingest_settings(tmp_path: Path, *overrides: str) -> Settings:
+    """The shipped config over an empty corpus folder and cache under ``tmp_path``, with short
+    timeouts so the tests of slow servers stay quick."""
+    (tmp_path / "corpus").mkdir(exist_ok=True)
+    return load_settings(
+        REPO / "config.yaml",
+        [
+            f"corpus.path={tmp_path / 'corpus'}",
+            f"cache_dir={tmp_path / 'cache'}",
+            "ingest.timeout_seconds=0.5",
+            *overrides,
+        ],
+    )
 
 
 @pytest.fixture(name="site")

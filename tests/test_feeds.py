@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.corpus.feeds import FeedPoll, poll_feeds, state_path
 from bot.corpus.ingest import add_source
 from bot.corpus.loader import load_corpus
-from tests.conftest import REPO
 from tests.httpfixture import (  # noqa: F401  (site_fixture provides the site fixture)
     Entry,
     Handler,
@@ -22,6 +21,7 @@ from tests.httpfixture import (  # noqa: F401  (site_fixture provides the site f
     Site,
     article_html,
     atom,
+    ingest_settings,
     paragraphs,
     rss,
     site_fixture,
@@ -33,15 +33,7 @@ STAMP = "Sun, 03 May 2020 08:00:00 GMT"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    (tmp_path / "corpus").mkdir()
-    return load_settings(
-        REPO / "config.yaml",
-        [
-            f"corpus.path={tmp_path / 'corpus'}",
-            f"cache_dir={tmp_path / 'cache'}",
-            "ingest.timeout_seconds=0.5",
-        ],
-    )
+    return ingest_settings(tmp_path)
 
 
 def stories(site: Site, *topics: str, **page: str | None) -> list[Entry]:

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.corpus.dedupe import write_atomic
 from bot.corpus.fetch import clean_url, url_key
 from bot.corpus.ingest import Added, Duplicate, IngestError, add_source
 from bot.corpus.loader import load_corpus
-from tests.conftest import REPO
 from tests.httpfixture import (  # noqa: F401  (site_fixture provides the site fixture)
     Reply,
     Site,
     article_html,
+    ingest_settings,
     link_page,
     paragraphs,
     site_fixture,
@@ -28,16 +28,7 @@ TITLE = "Glimmerfen reopens the Wobble ferry"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    (tmp_path / "corpus").mkdir()
-    return load_settings(
-        REPO / "config.yaml",
-        [
-            f"corpus.path={tmp_path / 'corpus'}",
-            f"cache_dir={tmp_path / 'cache'}",
-            "ingest.timeout_seconds=0.5",
-            "ingest.max_bytes=20000",
-        ],
-    )
+    return ingest_settings(tmp_path, "ingest.max_bytes=20000")
 
 
 def corpus_files(settings: Settings) -> list[str]:

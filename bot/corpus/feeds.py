@@ -31,8 +31,8 @@ import feedparser
 
 from bot.config import Settings
 from bot.corpus.dedupe import write_atomic
-from bot.corpus.fetch import FetchError, Page, fetch, http_client
-from bot.corpus.ingest import Added, Duplicate, Hints, Ingester, IngestError
+from bot.corpus.fetch import IngestError, Page, fetch, http_client
+from bot.corpus.ingest import Added, Duplicate, Hints, Ingester
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def _poll_one(ingester: Ingester, url: str, state: _FeedState, tally: _Tally) ->
         headers["If-Modified-Since"] = state.last_modified
     try:
         page = fetch(ingester.client, url, ingester.settings.ingest, headers)
-    except FetchError as exc:
+    except IngestError as exc:
         tally.warnings.append(f"feed {exc}")
         return
     if page.status == 304:

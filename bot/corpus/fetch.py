@@ -3,7 +3,7 @@
 A page is fetched with httpx: a User-Agent naming talks-bot, a timeout per network operation and
 one for the whole download, a bounded number of redirects, and a size cap enforced while the
 body streams in (a server that lies about, or omits, ``Content-Length`` is cut off at the cap
-rather than read to the end). Every failure is a :class:`FetchError` whose text is one line
+rather than read to the end). Every failure is an :class:`IngestError` whose text is one line
 naming the URL, for the CLI to print and the Discord bot to reply with.
 
 The module is synchronous on purpose: the CLI calls it directly and the Discord bot runs it in a
@@ -39,16 +39,16 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-class FetchError(TalksBotError):
-    """A page or feed could not be fetched; ``str()`` is one line naming the URL.
+class IngestError(TalksBotError):
+    """A source could not be fetched or added; ``str()`` is one line naming the URL or file.
 
     ``transient`` is True for failures worth retrying later (a timeout, a refused connection,
-    a 5xx or 429 answer), False for ones that will not mend themselves (404, a body too large).
+    a 5xx or 429 answer), False for ones that will not mend themselves (404, not an article).
     """
 
-    def __init__(self, url: str, reason: str, *, transient: bool = False) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
+    def __init__(self, source: str, reason: str, *, transient: bool = False) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
         self.reason = reason
         self.transient = transient
 
@@ -152,12 +152,12 @@ def fetch(
 
     Raises
     ------
-    FetchError
+    IngestError
         Not an http(s) URL, no connection, a timeout, too many redirects, an HTTP error status
         or a body over the size cap.
     """
     if not is_http_url(url):
-        raise FetchError(url, "not an http:// or https:// URL")
+        raise IngestError(url, "not an http:// or https:// URL")
     try:
         with client.stream("GET", url, headers=dict(headers or {})) as response:
             _check_status(url, response)
@@ -172,10 +172,10 @@ def fetch(
     except httpx.TimeoutException:
         raise _timeout(url, settings.timeout_seconds) from None
     except httpx.TooManyRedirects:
-        raise FetchError(url, f"more than {settings.max_redirects} redirects") from None
+        raise IngestError(url, f"more than {settings.max_redirects} redirects") from None
     except httpx.HTTPError as exc:  # connection refused, DNS, TLS, protocol errors
         detail = str(exc) or type(exc).__name__
-        raise FetchError(url, f"cannot fetch: {detail}", transient=True) from None
+        raise IngestError(url, f"cannot fetch: {detail}", transient=True) from None
 
 
 def _check_status(url: str, response: httpx.Response) -> None:
@@ -184,7 +184,7 @@ def _check_status(url: str, response: httpx.Response) -> None:
         return
     phrase = response.reason_phrase or ""
     transient = status >= 500 or status in (408, 429)
-    raise FetchError(url, f"HTTP {status} {phrase}".strip(), transient=transient)
+    raise IngestError(url, f"HTTP {status} {phrase}".strip(), transient=transient)
 
 
 def _read_capped(url: str, response: httpx.Response, settings: IngestSettings) -> bytes:
@@ -192,19 +192,19 @@ def _read_capped(url: str, response: httpx.Response, settings: IngestSettings) -
     cap = settings.max_bytes
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
-        raise FetchError(url, f"too large: {int(declared)} bytes (the limit is {cap})")
+        raise IngestError(url, f"too large: {int(declared)} bytes (the limit is {cap})")
     chunks: list[bytes] = []
     size = 0
     deadline = time.monotonic() + 3 * settings.timeout_seconds
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > cap:
-            raise FetchError(url, f"too large: more than {cap} bytes")
+            raise IngestError(url, f"too large: more than {cap} bytes")
         if time.monotonic() > deadline:  # a server dripping bytes just inside the read timeout
             raise _timeout(url, 3 * settings.timeout_seconds)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _timeout(url: str, seconds: float) -> FetchError:
-    return FetchError(url, f"timed out after {seconds:g} s", transient=True)
+def _timeout(url: str, seconds: float) -> IngestError:
+    return IngestError(url, f"timed out after {seconds:g} s", transient=True)

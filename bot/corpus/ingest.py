@@ -36,7 +36,14 @@ import yaml
 
 from bot.config import Settings
 from bot.corpus.dedupe import Catalog, fingerprint, write_atomic
-from bot.corpus.fetch import FetchError, Page, clean_url, fetch, http_client, is_http_url
+from bot.corpus.fetch import (
+    IngestError,
+    Page,
+    clean_url,
+    fetch,
+    http_client,
+    is_http_url,
+)
 from bot.corpus.loader import make_article, parse_date, split_article
 from bot.corpus.model import SkipFile
 from bot.corpus.readers import (
@@ -46,7 +53,7 @@ from bot.corpus.readers import (
     read_text_file,
     split_front_matter,
 )
-from bot.errors import CorpusError, TalksBotError
+from bot.errors import CorpusError
 
 #: The local file types ``add`` accepts, and how each is read.
 _HTML_SUFFIXES = (".html", ".htm")
@@ -59,18 +66,7 @@ _SLUG_WORDS = 10
 #: One lock for every add in this process: the duplicate check and the write must not interleave.
 _LOCK = threading.RLock()
 
-
-class IngestError(TalksBotError):
-    """A source could not be added; ``str()`` is one line naming the URL or file.
-
-    ``transient`` says whether trying again later may work (a timeout, a 5xx answer).
-    """
-
-    def __init__(self, source: str, reason: str, *, transient: bool = False) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
-        self.transient = transient
+__all__ = ["Added", "Duplicate", "Hints", "IngestError", "Ingester", "add_source"]
 
 
 @dataclass(frozen=True)
@@ -168,10 +164,7 @@ class Ingester:
             known = self.catalog.by_url(url)
         if known is not None:
             return Duplicate(url, known, "url")
-        try:
-            page = fetch(self.client, url, self.settings.ingest)
-        except FetchError as exc:
-            raise IngestError(url, exc.reason, transient=exc.transient) from None
+        page = fetch(self.client, url, self.settings.ingest)
         return self._add_draft(_page_draft(url, page, self.settings.ingest.min_words), hints)
 
     def _add_draft(self, draft: _Draft, hints: Hints) -> Added | Duplicate:
