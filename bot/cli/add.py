@@ -12,6 +12,8 @@ import argparse
 import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from bot.corpus.ingest import Added, Duplicate
 
@@ -38,9 +40,8 @@ def run_add(args: argparse.Namespace) -> int:
     from bot.corpus.ingest import Ingester, IngestError
 
     settings = load(args)
-    quiet_extraction(settings.log_level)
     failed = False
-    with http_client(settings.ingest) as client:
+    with quiet(settings.log_level, "trafilatura"), http_client(settings.ingest) as client:
         ingester = Ingester(settings, client)
         for source in args.sources:
             try:
@@ -66,10 +67,20 @@ def describe(outcome: Added | Duplicate) -> str:
     return safe(f"added {outcome.id}: {outcome.title} ({', '.join(details)})")
 
 
-def quiet_extraction(level: str) -> None:
-    """Silence trafilatura's own warnings ("discarding data"): the one-line error says it."""
+@contextmanager
+def quiet(level: str, *loggers: str) -> Iterator[None]:
+    """Hide the named loggers' warnings while a command runs (restored after): trafilatura's
+    "discarding data" chatter, or warnings the command prints itself as one line each.
+    With ``log_level: DEBUG`` everything is shown."""
+    saved = {name: logging.getLogger(name).level for name in loggers}
     if level != "DEBUG":
-        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+        for name in loggers:
+            logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            logging.getLogger(name).setLevel(old)
 
 
 def plural(n: int, word: str) -> str:

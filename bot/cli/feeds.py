@@ -9,10 +9,9 @@ it is 2 only when there is nothing to poll or the corpus folder cannot take arti
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
-from bot.cli.add import describe, plural, quiet_extraction, safe
+from bot.cli.add import describe, plural, quiet, safe
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,12 +37,11 @@ def run_feeds(args: argparse.Namespace) -> int:
     from bot.errors import TalksBotError
 
     settings = load(args)
-    quiet_extraction(settings.log_level)
     urls = args.url if args.url is not None else list(settings.feeds.urls)
     if not urls:
         raise TalksBotError("no feeds to poll: set feeds.urls in config.yaml or pass --url")
-    logging.getLogger("bot.corpus.feeds").setLevel(logging.ERROR)  # printed below instead
-    poll = poll_feeds(settings, urls)
+    with quiet(settings.log_level, "trafilatura", "bot.corpus.feeds"):  # printed below instead
+        poll = poll_feeds(settings, urls)
     for added in poll.added:
         args.stdout.write(describe(added) + "\n")
     for line in (*poll.warnings, *poll.failed):
