@@ -183,7 +183,7 @@ class Ingester:
         with _LOCK:
             self.catalog.refresh()
             url = meta.get("url")
-            known = self.catalog.by_url(url) if url else None
+            known = self.catalog.by_url(str(url)) if url else None
             if known is not None:
                 return Duplicate(draft.origin, known, "url")
             known = self.catalog.by_text(digest)
