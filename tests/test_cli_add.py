@@ -159,3 +159,20 @@ def test_python_m_bot_add_in_a_subprocess(site, folder):
     assert result.returncode == 2
     assert result.stdout.startswith(f"added {FERRY_ID}: ")
     assert result.stderr == f"talks-bot: error: {site.url('/nope')}: HTTP 404 Not Found\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "module"),
+    [
+        (["add", "http://127.0.0.1:9/x"], "httpx"),
+        (["feeds", "--url", "http://127.0.0.1:9/f"], "feedparser"),
+    ],
+)
+def test_without_the_html_extra_it_is_one_line_naming_the_install(
+    folder, capsys, monkeypatch, argv, module
+):
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    code, _ = run(folder, *argv)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'talks-bot[html]'" in err

@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
-
 from bot.config import Settings
 from bot.corpus.dedupe import write_atomic
 from bot.corpus.fetch import IngestError, Page, fetch, http_client
 from bot.corpus.ingest import Added, Duplicate, Hints, Ingester
+from bot.extras import require
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +94,10 @@ def poll_feeds(settings: Settings, urls: Sequence[str] | None = None) -> FeedPol
     ------
     CorpusError
         The corpus folder is missing or does not load ``.md`` files (nothing can be added).
+    MissingExtra
+        The ``html`` extra (feedparser, httpx, trafilatura) is not installed.
     """
+    require("feedparser", "html")
     feeds = list(settings.feeds.urls if urls is None else urls)
     tally = _Tally()
     with _POLL_LOCK, http_client(settings.ingest) as client:
@@ -170,6 +172,8 @@ def _parse(page: Page) -> tuple[Any, str | None]:
 
     feedparser reads malformed XML leniently; what it recovers is used, with a warning.
     """
+    import feedparser  # required by poll_feeds
+
     headers = {"content-type": page.content_type, "content-location": page.url}
     parsed = feedparser.parse(page.body, response_headers=headers)
     error = parsed.get("bozo_exception")

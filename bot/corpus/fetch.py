@@ -18,13 +18,16 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-import httpx
 
 from bot import __version__
 from bot.config import IngestSettings
 from bot.errors import TalksBotError
+from bot.extras import require
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +127,16 @@ def user_agent(settings: IngestSettings) -> str:
 
 @contextmanager
 def http_client(settings: IngestSettings) -> Iterator[httpx.Client]:
-    """A client configured from ``ingest:``; share one across a batch to reuse connections."""
+    """A client configured from ``ingest:``; share one across a batch to reuse connections.
+
+    Raises
+    ------
+    MissingExtra
+        httpx is not installed (it comes with the ``html`` extra).
+    """
+    require("httpx", "html")
+    import httpx
+
     client = httpx.Client(
         follow_redirects=True,
         max_redirects=settings.max_redirects,
@@ -156,6 +168,8 @@ def fetch(
         Not an http(s) URL, no connection, a timeout, too many redirects, an HTTP error status
         or a body over the size cap.
     """
+    import httpx  # installed: the caller holds a client from http_client()
+
     if not is_http_url(url):
         raise IngestError(url, "not an http:// or https:// URL")
     try:

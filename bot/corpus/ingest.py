@@ -29,9 +29,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 import yaml
 
 from bot.config import Settings
@@ -54,6 +53,10 @@ from bot.corpus.readers import (
     split_front_matter,
 )
 from bot.errors import CorpusError
+from bot.extras import require
+
+if TYPE_CHECKING:
+    import httpx
 
 #: The local file types ``add`` accepts, and how each is read.
 _HTML_SUFFIXES = (".html", ".htm")
@@ -121,6 +124,8 @@ def add_source(settings: Settings, source: str) -> Added | Duplicate:
         One line naming the source: fetch failure, not an article, unsupported file.
     CorpusError
         The corpus folder is missing or does not load ``.md`` files.
+    MissingExtra
+        The ``html`` extra (trafilatura, httpx) is not installed.
     """
     with http_client(settings.ingest) as client:
         return Ingester(settings, client).add(source)
@@ -144,6 +149,7 @@ class Ingester:
             raise CorpusError(f"{folder}: corpus folder not found (set corpus.path in config.yaml)")
         if ".md" not in {e.lower() for e in settings.corpus.extensions}:
             raise CorpusError("corpus.extensions must include .md for added articles to load")
+        require("trafilatura", "html")  # fail before fetching anything, with the pip command
         self.settings = settings
         self.client = client
         self.catalog = Catalog(settings.corpus, settings.cache_dir / "ingest_catalog.json")
