@@ -154,6 +154,34 @@ class DiscordSettings(_Section):
         return self
 
 
+class IngestSettings(_Section):
+    """Fetching articles for ``talks-bot add`` and the feeds: limits that keep one bad page from
+    hanging the bot or filling the disk."""
+
+    timeout_seconds: float = Field(20.0, gt=0.0)
+    max_bytes: int = Field(5_000_000, ge=1024)
+    max_redirects: int = Field(5, ge=0, le=30)
+    user_agent: str = Field("talks-bot/{version} (news corpus fetcher)", min_length=1)
+    min_words: int = Field(80, ge=1)
+
+
+class FeedsSettings(_Section):
+    """RSS/Atom feeds whose new entries are added to the corpus (``talks-bot feeds``)."""
+
+    urls: tuple[str, ...] = ()
+    interval_minutes: float = Field(30.0, gt=0.0)
+    announce_channel: int | None = None
+    state_file: Path = Path("feeds_state.json")
+
+    @field_validator("urls")
+    @classmethod
+    def _http_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [u for u in value if not re.match(r"(?i)^https?://[^/\s]+", u)]
+        if bad:
+            raise ValueError(f"feed urls must be http:// or https:// URLs, got {bad[0]!r}")
+        return value
+
+
 class Settings(_Section):
     """The whole configuration. Build it with :func:`load_settings`."""
 
@@ -165,6 +193,8 @@ class Settings(_Section):
     collapse: CollapseSettings = CollapseSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     discord: DiscordSettings = DiscordSettings()
+    ingest: IngestSettings = IngestSettings()
+    feeds: FeedsSettings = FeedsSettings()
     cache_dir: Path = Path(".cache")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: The file the settings were read from (None when built in code).

@@ -30,6 +30,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.quality.bench",
     "bot.cli.news",
     "bot.cli.discord",
+    "bot.cli.add",
+    "bot.cli.feeds",
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
