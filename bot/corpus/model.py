@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,4 +97,4 @@ class SkipFile(Exception):
 
 #: A reader returns the file's articles; a :class:`SkipFile` in the list is a warning for one
 #: record of a multi-article file (e.g. a bad JSON Lines line) while the other records load.
-Reader = Callable[[Path, bytes], list[RawArticle | SkipFile]]
+Reader = Callable[[Path, bytes], Sequence[RawArticle | SkipFile]]

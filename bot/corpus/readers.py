@@ -74,14 +74,16 @@ def extract_html(data: bytes) -> tuple[dict[str, Any], str]:
         )
     except Exception as exc:  # trafilatura/lxml raise many types on broken markup
         raise SkipFile(f"cannot parse HTML: {type(exc).__name__}: {exc}") from None
-    if doc is None or not (doc.text or "").strip():
+    fields: dict[str, Any] = {}
+    if isinstance(doc, dict):  # older trafilatura versions return a dict
+        fields = doc
+    elif doc is not None:
+        fields = {name: getattr(doc, name, None) for name in ("text", *_HTML_FIELDS)}
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
         raise SkipFile("no article text found in the page (is it a news article?)")
-    meta: dict[str, Any] = {}
-    for attr, key in _HTML_FIELDS.items():
-        value = getattr(doc, attr, None)
-        if value:
-            meta[key] = value
-    return meta, _html_body(doc.text, meta.get("title"))
+    meta = {key: fields[attr] for attr, key in _HTML_FIELDS.items() if fields.get(attr)}
+    return meta, _html_body(text, meta.get("title"))
 
 
 def _html_body(text: str, title: str | None) -> str:
