@@ -57,11 +57,45 @@ class FurnitureRule(_Section):
         return value
 
 
+#: The shipped furniture rules: the star-rating legend ends the text, a photo caption with its
+#: credit is metadata, and a stray rating line goes (config.yaml explains each).
+DEFAULT_FURNITURE = (
+    FurnitureRule(kind="end", pattern=r"^\s*What the stars mean:"),
+    FurnitureRule(kind="caption", pattern=r"\((?:Photo|Picture|Image)s?:[^)]*\)\s*\|?\s*$"),
+    FurnitureRule(
+        kind="drop",
+        pattern=r"^[\s★☆]*★[\s★☆]*(?:Poor|Promising|Good|Very good|Exceptional)",
+    ),
+)
+
+
 class CorpusSettings(_Section):
+    """Where the articles are and how they are cut; the defaults are config.yaml's values."""
+
     path: Path = Path("corpus")
-    extensions: tuple[str, ...] = (".md", ".txt")
-    furniture: tuple[FurnitureRule, ...] = ()
+    extensions: tuple[str, ...] = (".md", ".txt", ".html", ".jsonl")
+    furniture: tuple[FurnitureRule, ...] = DEFAULT_FURNITURE
     heading_max_words: int = Field(8, ge=1)
+    max_file_bytes: int = Field(100_000_000, ge=1)
+    max_passage_chars: int = Field(1200, ge=100)
+
+
+DEFAULT_ACRONYMS = ("US", "USA", "UN", "UK", "EU", "DPRK", "ROK", "AFP", "AP", "NATO", "ICBM")
+DEFAULT_ALIASES = (
+    ("DPRK", "North Korea", "Pyongyang"),
+    ("ROK", "South Korea", "Seoul"),
+    ("US", "United States", "America", "Washington"),
+    ("UN", "United Nations"),
+    ("nukes", "nuclear weapons", "nuclear arsenal"),
+    ("ICBM", "intercontinental ballistic missile", "intercontinental missile"),
+    ("tweet", "Twitter"),
+    ("promise", "pledge", "vow"),
+    ("soldier", "troops", "service member"),
+    ("Kim Jong Un", "North Korean leader"),
+    ("Moon Jae-in", "South Korean President"),
+    ("Pompeo", "Secretary of State"),
+    ("Bolton", "National Security Advisor"),
+)
 
 
 class AnalysisSettings(_Section):
@@ -69,8 +103,8 @@ class AnalysisSettings(_Section):
     stopwords: bool = True
     spelling_variants: bool = True
     lemmatize: bool = True
-    acronyms: tuple[str, ...] = ()
-    aliases: tuple[tuple[str, ...], ...] = ()
+    acronyms: tuple[str, ...] = DEFAULT_ACRONYMS
+    aliases: tuple[tuple[str, ...], ...] = DEFAULT_ALIASES
     alias_weight: float = Field(0.5, gt=0.0, lt=1.0)
 
     @field_validator("aliases")
@@ -96,6 +130,15 @@ class RetrievalSettings(_Section):
     persist: bool = True
 
 
+# fmt: off
+DEFAULT_FRAMING_WORDS = (
+    "happen", "describe", "explain", "mean", "tell", "know", "think", "say", "ask", "find",
+    "learn", "detail", "information", "news", "latest", "update", "anything", "something",
+    "thing", "way", "kind",
+)
+# fmt: on
+
+
 class AnswerSettings(_Section):
     top_k: int = Field(3, ge=1, le=10)
     min_coverage: float = Field(0.4, ge=0.0, le=1.0)
@@ -103,7 +146,7 @@ class AnswerSettings(_Section):
     unknown_name_weight: float = Field(1.5, ge=1.0)
     spelling: bool = True
     spelling_weight: float = Field(0.8, gt=0.0, le=1.0)
-    framing_words: tuple[str, ...] = ()
+    framing_words: tuple[str, ...] = DEFAULT_FRAMING_WORDS
     framing_weight: float = Field(0.25, ge=0.0, le=1.0)
     max_question_chars: int = Field(300, ge=10)
 

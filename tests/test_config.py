@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 from tests.conftest import REPO
 
@@ -84,3 +86,32 @@ def test_paths_resolve_relative_to_the_config_file(tmp_path):
 def test_shipped_config_has_no_secret_looking_values():
     text = (REPO / "config.yaml").read_text(encoding="utf-8")
     assert "token:" not in text.replace("token_env:", "")
+
+
+def _leaves(value: object, prefix: str = "") -> dict[str, object]:
+    """Dotted key -> value for every setting (list items compared whole)."""
+    if isinstance(value, dict):
+        out: dict[str, object] = {}
+        for key, child in value.items():
+            out.update(_leaves(child, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): value}
+
+
+def test_built_in_defaults_equal_the_shipped_config_key_by_key():
+    """An empty config.yaml means the shipped values, so the two cannot drift apart."""
+    raw = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    shipped = _leaves(Settings.model_validate(raw).model_dump(mode="json"))
+    defaults = _leaves(Settings().model_dump(mode="json"))
+    written = _leaves(raw)
+    assert set(written) == set(defaults), "every setting is written in config.yaml"
+    for key in sorted(defaults):
+        assert defaults[key] == shipped[key], f"{key}: default {defaults[key]!r} != shipped"
+
+
+def test_empty_config_file_gives_the_shipped_settings(tmp_path):
+    shipped = tmp_path / "shipped.yaml"
+    shutil.copy(REPO / "config.yaml", shipped)
+    empty = load_settings(write(tmp_path, ""))
+    assert empty.corpus.furniture  # the star legend and photo caption rules are on
+    assert empty.model_dump() == load_settings(shipped).model_dump()
