@@ -1,14 +1,16 @@
 """Settings: one validated object built from ``config.yaml``.
 
-Every setting lives in ``config.yaml`` with a comment; this module only declares their types and
-defaults and validates them. Validation errors name the offending key (and suggest the closest
-valid one) so a typo in YAML never surfaces as a traceback. Paths resolve relative to the config
-file, so the bot can be started from any directory.
+Every setting lives in ``config.yaml`` with a comment; this module declares their types and
+defaults -- the defaults are the shipped file's values, so an empty file means the shipped
+settings -- and validates them. Validation errors name the offending key and where it was set
+(the file, or the ``--set`` override), in plain words (:mod:`bot.config_messages`), so a typo
+never surfaces as a traceback. Paths resolve relative to the config file, so the bot can be
+started from any directory; which file is read is :func:`bot.config_paths.find_config`'s choice.
 """
 
 from __future__ import annotations
 
-import difflib
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,10 +26,12 @@ from pydantic import (
     model_validator,
 )
 
-from bot.errors import ConfigError
+from bot.config_messages import Origins, describe
+from bot.config_paths import CHECKOUT_CONFIG, check_file, check_folder, find_config, resolve_path
+from bot.errors import ConfigError, os_reason
 
-#: The config file used when none is given: ``config.yaml`` at the repository root.
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
+#: The repository's own config file (kept for callers that name it; lookup: find_config).
+DEFAULT_CONFIG_PATH = CHECKOUT_CONFIG
 
 
 class _Section(BaseModel):
@@ -219,41 +223,56 @@ def load_settings(path: Path | str | None = None, overrides: Sequence[str] = ())
     Parameters
     ----------
     path
-        The YAML file; ``config.yaml`` at the repository root when None.
+        The YAML file; when None, the first of ``$TALKS_BOT_CONFIG``, ``./config.yaml`` and the
+        checkout's ``config.yaml`` (:func:`~bot.config_paths.find_config`).
     overrides
-        ``"dotted.key=value"`` strings applied after the file, values parsed as YAML
-        (so ``retrieval.k1=0.9`` is a float and ``analysis.aliases=[]`` a list).
+        ``"dotted.key=value"`` strings (``--set``) applied after the file, values parsed as
+        YAML (so ``retrieval.k1=0.9`` is a float and ``analysis.aliases=[]`` a list).
 
     Raises
     ------
     ConfigError
-        When the file is missing or not YAML, or a key is unknown or has the wrong type.
+        When no file is found or it is not YAML, or a key is unknown, has the wrong type, or
+        names an unusable path; the message names the key and the file or ``--set`` flag.
     """
-    config_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    config_path = find_config(path)
     raw = _read_yaml(config_path)
-    for override in overrides:
-        _apply_override(raw, override)
-    return settings_from_mapping(raw, base_dir=config_path.resolve().parent, source=config_path)
+    keys = [_apply_override(raw, override) for override in overrides]
+    # the file was just read, so resolving it cannot meet a loop
+    return settings_from_mapping(raw, config_path.resolve().parent, config_path, keys)
 
 
 def settings_from_mapping(
-    raw: Mapping[str, Any], base_dir: Path, source: Path | None = None
+    raw: Mapping[str, Any],
+    base_dir: Path,
+    source: Path | None = None,
+    overridden: Sequence[str] = (),
 ) -> Settings:
-    """Validate a mapping (as read from YAML) and resolve its paths against ``base_dir``."""
+    """Validate a mapping (as read from YAML) and resolve its paths against ``base_dir``.
+
+    ``overridden`` lists the dotted keys set by ``--set``, so messages blame the flag.
+    """
+    origins = Origins(source, overridden)
     try:
         settings = Settings.model_validate(dict(raw))
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, source)) from None
-    return _resolve_paths(settings, base_dir, source)
+        raise ConfigError(describe(exc, Settings, origins)) from None
+    return _resolve_paths(settings, base_dir, origins)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise ConfigError(f"{path}: config file is a dangling symlink") from None
         raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder; expected a config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {os_reason(exc, path)}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: config file is not UTF-8 text (byte {exc.start})") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -277,10 +296,11 @@ def yaml_problem(exc: yaml.YAMLError, default: str = "invalid YAML") -> tuple[in
     return (mark.line + 1 if mark is not None else None), problem
 
 
-def _apply_override(raw: dict[str, Any], override: str) -> None:
+def _apply_override(raw: dict[str, Any], override: str) -> str:
+    """Apply one ``key=value`` override to the raw mapping; returns the dotted key."""
     key, sep, value = override.partition("=")
     if not sep or not key.strip():
-        raise ConfigError(f"override {override!r}: expected key=value, e.g. retrieval.k1=0.9")
+        raise ConfigError(f"--set {override}: expected key=value, e.g. retrieval.k1=0.9")
     try:
         parsed = yaml.safe_load(value) if value.strip() else ""
     except yaml.YAMLError:
@@ -290,58 +310,30 @@ def _apply_override(raw: dict[str, Any], override: str) -> None:
     for part in parts[:-1]:
         child = node.setdefault(part, {})
         if not isinstance(child, dict):
-            raise ConfigError(f"override {override!r}: {part} is not a section")
+            raise ConfigError(f"--set {key.strip()}: {part} is not a section")
         node = child
     node[parts[-1]] = parsed
+    return key.strip()
 
 
-def _describe(exc: ValidationError, source: Path | None) -> str:
-    """One readable line per problem, each naming the dotted key."""
-    where = f"{source}: " if source is not None else ""
-    lines = []
-    for error in exc.errors():
-        loc = [str(part) for part in error["loc"]]
-        key = ".".join(loc)
-        if error["type"] == "extra_forbidden":
-            hint = _suggest(loc)
-            lines.append(f"{where}{key}: unknown key{hint}")
-        else:
-            lines.append(f"{where}{key}: {error['msg']}")
-    return "\n".join(lines)
+def _resolve_paths(settings: Settings, base_dir: Path, origins: Origins) -> Settings:
+    """Make every path absolute (against the config file's folder) and check it can be used."""
 
+    def resolve(key: str, path: Path) -> Path:
+        return resolve_path(origins.name(key.split(".")), path, base_dir)
 
-def _suggest(loc: list[str]) -> str:
-    """Suggest the closest valid key for a misspelt one, walking the model by its location."""
-    model: type[BaseModel] = Settings
-    for part in loc[:-1]:
-        field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return ""
-        model = annotation
-    valid = [name for name in model.model_fields if name != "source"]
-    close = difflib.get_close_matches(loc[-1], valid, n=1)
-    if close:
-        return f" (did you mean {'.'.join([*loc[:-1], close[0]])!r}?)"
-    return f" (valid keys: {', '.join(valid)})"
-
-
-def _resolve_paths(settings: Settings, base_dir: Path, source: Path | None) -> Settings:
-    def resolve(p: Path | None) -> Path | None:
-        if p is None:
-            return None
-        p = p.expanduser()
-        return p if p.is_absolute() else (base_dir / p).resolve()
-
-    corpus = settings.corpus.model_copy(update={"path": resolve(settings.corpus.path)})
-    console = settings.console.model_copy(
-        update={"history_file": resolve(settings.console.history_file)}
-    )
+    corpus_path = resolve("corpus.path", settings.corpus.path)
+    cache_dir = resolve("cache_dir", settings.cache_dir)
+    check_folder(origins.name(["cache_dir"]), cache_dir)
+    history = settings.console.history_file
+    if history is not None:
+        history = resolve("console.history_file", history)
+        check_file(origins.name(["console", "history_file"]), history)
     return settings.model_copy(
         update={
-            "corpus": corpus,
-            "console": console,
-            "cache_dir": resolve(settings.cache_dir),
-            "source": source,
+            "corpus": settings.corpus.model_copy(update={"path": corpus_path}),
+            "console": settings.console.model_copy(update={"history_file": history}),
+            "cache_dir": cache_dir,
+            "source": origins.source,
         }
     )

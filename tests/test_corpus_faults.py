@@ -1,17 +1,12 @@
 """Hostile corpus folders: every kind of entry is loaded or named in a warning, never a hang.
 
-Permission cases need a user that chmod binds. Tests run as root here (CI too), and root reads
-any file whatever its mode, so while the corpus loads the effective uid is switched to
-``nobody`` (65534) with ``os.seteuid`` -- the kernel then checks the modes for real -- and back.
+Permission cases run the load as a user that file modes bind (see tests/unprivileged.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,9 +15,9 @@ import pytest
 from bot.config import CorpusSettings
 from bot.corpus.loader import load_corpus
 from bot.errors import CorpusError
+from tests.unprivileged import as_unprivileged, reachable_dir
 
 GOOD = "---\ntitle: Zorblax Accord\n---\nThe Zorblax Accord was signed by the eel council.\n"
-NOBODY = 65534
 
 
 def settings(folder: Path, **changes: object) -> CorpusSettings:
@@ -152,31 +147,13 @@ def test_corpus_path_that_is_a_file(tmp_path: Path):
 
 @pytest.fixture
 def open_folder() -> Iterator[Path]:
-    """A corpus folder that ``nobody`` can reach (pytest's tmp_path is private to root)."""
-    top = Path(tempfile.mkdtemp(prefix="talks-bot-perm-"))
-    top.chmod(0o755)
-    corpus = top / "corpus"
-    corpus.mkdir(mode=0o755)
-    (corpus / "good.md").write_text(GOOD, encoding="utf-8")
-    (corpus / "good.md").chmod(0o644)
-    yield corpus
-    for path in (corpus, *corpus.rglob("*")):
-        if path.is_dir() and not path.is_symlink():
-            path.chmod(0o755)
-    shutil.rmtree(top)
-
-
-@contextlib.contextmanager
-def as_unprivileged() -> Iterator[None]:
-    """Run the block as a user that file modes bind (``nobody`` when we are root)."""
-    if os.geteuid() != 0:
-        yield
-        return
-    os.seteuid(NOBODY)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
+    """A corpus folder with one good article that ``nobody`` can reach."""
+    with reachable_dir() as top:
+        corpus = top / "corpus"
+        corpus.mkdir(mode=0o755)
+        (corpus / "good.md").write_text(GOOD, encoding="utf-8")
+        (corpus / "good.md").chmod(0o644)
+        yield corpus
 
 
 def test_unreadable_file_says_permission_denied(open_folder: Path):

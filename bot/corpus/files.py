@@ -19,7 +19,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from bot.corpus.model import LoadWarning, SkipFile
-from bot.errors import CorpusError
+from bot.errors import CorpusError, os_reason
 
 #: Bytes sniffed for binary content, as git and grep do.
 _SNIFF_BYTES = 8192
@@ -44,14 +44,14 @@ def check_root(root: Path) -> None:
             raise CorpusError(
                 f"corpus.path {root}: corpus folder not found (set corpus.path in config.yaml)"
             ) from None
-        raise CorpusError(f"corpus.path {root}: {why(exc, root)}") from None
+        raise CorpusError(f"corpus.path {root}: {os_reason(exc, root)}") from None
     if not stat.S_ISDIR(mode):
         raise CorpusError(f"corpus.path {root}: must be a folder of article files")
     try:
         with os.scandir(root):
             pass
     except OSError as exc:
-        raise CorpusError(f"corpus.path {root}: {why(exc, root)}") from None
+        raise CorpusError(f"corpus.path {root}: {os_reason(exc, root)}") from None
 
 
 def list_corpus(root: Path, extensions: Collection[str]) -> tuple[list[Path], list[LoadWarning]]:
@@ -78,14 +78,14 @@ def list_corpus(root: Path, extensions: Collection[str]) -> tuple[list[Path], li
             with os.scandir(folder) as entries:
                 names = sorted(entry.name for entry in entries)
         except OSError as exc:
-            warnings.append(LoadWarning(folder, f"folder skipped: {why(exc, folder)}"))
+            warnings.append(LoadWarning(folder, f"folder skipped: {os_reason(exc, folder)}"))
             continue
         for name in names:
             path = folder / name
             try:
                 info = os.stat(path)
             except OSError as exc:
-                warnings.append(LoadWarning(path, f"skipped: {why(exc, path)}"))
+                warnings.append(LoadWarning(path, f"skipped: {os_reason(exc, path)}"))
                 continue
             key = (info.st_dev, info.st_ino)
             if stat.S_ISDIR(info.st_mode):
@@ -122,7 +122,7 @@ def read_file(path: Path, max_bytes: int, setting: str | None = "corpus.max_file
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise SkipFile(f"cannot read: {why(exc, path)}") from None
+        raise SkipFile(f"cannot read: {os_reason(exc, path)}") from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -132,7 +132,7 @@ def read_file(path: Path, max_bytes: int, setting: str | None = "corpus.max_file
         try:
             data = handle.read(max_bytes + 1)
         except OSError as exc:
-            raise SkipFile(f"cannot read: {why(exc, path)}") from None
+            raise SkipFile(f"cannot read: {os_reason(exc, path)}") from None
     if len(data) > max_bytes:  # it grew after fstat
         raise SkipFile(too_large(len(data), max_bytes, setting))
     return data
@@ -150,21 +150,6 @@ def looks_binary(data: bytes) -> bool:
     controls = sum(1 for byte in sample if (byte < 0x20 or byte == 0x7F))
     controls -= sum(sample.count(byte) for byte in _TEXT_CONTROLS)
     return bool(sample) and controls > _BINARY_SHARE * len(sample)
-
-
-def why(exc: OSError, path: Path) -> str:
-    """A plain reason for an ``OSError`` on ``path``: the words a user can act on."""
-    if exc.errno == errno.ELOOP:
-        return "symlink loop"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if exc.errno == errno.ENOENT and os.path.islink(path):
-        return f"dangling symlink (its target {os.readlink(path)} does not exist)"
-    if exc.errno == errno.ENOENT:
-        return "not found"
-    if exc.errno == errno.ENOTDIR:
-        return "not a folder"
-    return exc.strerror or str(exc)
 
 
 def not_regular(mode: int) -> str:
