@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from bot.config_messages import Origins, describe
-from bot.config_paths import CHECKOUT_CONFIG, check_file, check_folder, find_config, resolve_path
+from bot.config_paths import CHECKOUT_CONFIG, find_config, resolve_path
 from bot.errors import ConfigError, os_reason
 
 #: The repository's own config file (kept for callers that name it; lookup: find_config).
@@ -317,23 +317,21 @@ def _apply_override(raw: dict[str, Any], override: str) -> str:
 
 
 def _resolve_paths(settings: Settings, base_dir: Path, origins: Origins) -> Settings:
-    """Make every path absolute (against the config file's folder) and check it can be used."""
+    """Make every path absolute (against the config file's folder), naming the key on a loop."""
 
     def resolve(key: str, path: Path) -> Path:
         return resolve_path(origins.name(key.split(".")), path, base_dir)
 
-    corpus_path = resolve("corpus.path", settings.corpus.path)
-    cache_dir = resolve("cache_dir", settings.cache_dir)
-    check_folder(origins.name(["cache_dir"]), cache_dir)
     history = settings.console.history_file
-    if history is not None:
-        history = resolve("console.history_file", history)
-        check_file(origins.name(["console", "history_file"]), history)
     return settings.model_copy(
         update={
-            "corpus": settings.corpus.model_copy(update={"path": corpus_path}),
-            "console": settings.console.model_copy(update={"history_file": history}),
-            "cache_dir": cache_dir,
+            "corpus": settings.corpus.model_copy(
+                update={"path": resolve("corpus.path", settings.corpus.path)}
+            ),
+            "console": settings.console.model_copy(
+                update={"history_file": history and resolve("console.history_file", history)}
+            ),
+            "cache_dir": resolve("cache_dir", settings.cache_dir),
             "source": origins.source,
         }
     )

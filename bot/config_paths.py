@@ -13,8 +13,11 @@ of step 5 names the command that writes a starter config and corpus folder
 (:func:`bot.config_init.init_project`). There is deliberately no silent packaged default:
 it would answer from a one-article corpus and cache into site-packages.
 
-Path settings are checked when the settings are built, so a symlink loop, a permission problem or
-a file where a folder belongs is one line naming the key, not a traceback later.
+Path settings are resolved when the settings are built, so a symlink loop is one line naming the
+key, not a traceback later. Other problems are left to the code that uses each path, because
+it knows how much they matter: the corpus loader refuses a corpus folder it cannot read
+(:func:`bot.corpus.files.check_root`), while an unusable ``cache_dir`` or
+``console.history_file`` only costs speed or history -- the bot warns and still answers.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bot.errors import ConfigError, os_reason
+from bot.errors import ConfigError
 
 ENV_VAR = "TALKS_BOT_CONFIG"
 #: ``config.yaml`` of the checkout this package was imported from (used only if it exists).
@@ -74,41 +77,3 @@ def resolve_path(name: str, path: Path, base_dir: Path) -> Path:
         return path.resolve()
     except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError("Symlink loop ...")
         raise ConfigError(f"{name}: {path}: symlink loop") from None
-
-
-def check_folder(name: str, path: Path) -> None:
-    """A folder setting (``cache_dir``) is absent, or a folder we can read and write."""
-    problem = _entry_problem(path)
-    if problem is None and path.exists():
-        if not path.is_dir():
-            problem = "not a folder"
-        elif not os.access(path, os.R_OK | os.W_OK | os.X_OK, effective_ids=_EFFECTIVE):
-            problem = "permission denied"
-    if problem is not None:
-        raise ConfigError(f"{name}: {path}: {problem}")
-
-
-def check_file(name: str, path: Path) -> None:
-    """A file setting (``console.history_file``) is absent, or a file we can read and write."""
-    problem = _entry_problem(path)
-    if problem is None and path.exists():
-        if path.is_dir():
-            problem = "a folder, expected a file"
-        elif not os.access(path, os.R_OK | os.W_OK, effective_ids=_EFFECTIVE):
-            problem = "permission denied"
-    if problem is not None:
-        raise ConfigError(f"{name}: {path}: {problem}")
-
-
-_EFFECTIVE = os.access in os.supports_effective_ids
-
-
-def _entry_problem(path: Path) -> str | None:
-    """Why ``path`` cannot even be looked at (loop, permission, ...); None if absent or fine."""
-    try:
-        os.stat(path)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return os_reason(exc, path)
-    return None

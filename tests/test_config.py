@@ -16,7 +16,6 @@ from bot.config import Settings, load_settings
 from bot.config_paths import find_config
 from bot.errors import ConfigError
 from tests.conftest import REPO
-from tests.unprivileged import as_unprivileged, reachable_dir
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -154,40 +153,12 @@ def test_path_loop_set_by_override_names_the_flag(tmp_path):
         load_settings(REPO / "config.yaml", [f"cache_dir={tmp_path / 'loop'}"])
 
 
-@pytest.mark.parametrize(
-    ("text", "make", "problem"),
-    [
-        ("cache_dir: c\n", lambda d: (d / "c").write_text("x"), "cache_dir: {d}/c: not a folder"),
-        ("cache_dir: c/x\n", lambda d: (d / "c").write_text("x"), "{d}/c/x: a file stands where"),
-        (
-            "console:\n  history_file: h\n",
-            lambda d: (d / "h").mkdir(),
-            "console.history_file: {d}/h: a folder, expected a file",
-        ),
-        (
-            "console:\n  history_file: h/x\n",
-            lambda d: (d / "h").write_text("x"),
-            "console.history_file: {d}/h/x: a file stands where a folder is needed",
-        ),
-    ],
-)
-def test_unusable_path_settings_are_one_line(tmp_path, text, make, problem):
-    make(tmp_path)
-    with pytest.raises(ConfigError) as err:
-        load_settings(write(tmp_path, text))
-    assert problem.format(d=tmp_path) in str(err.value)
-    assert "\n" not in str(err.value)
-
-
-def test_unwritable_cache_dir_says_permission_denied():
-    with reachable_dir() as top:
-        (top / "c").mkdir()
-        (top / "c").chmod(0o500)
-        path = write(top, "cache_dir: c\n")
-        path.chmod(0o644)
-        with as_unprivileged(), pytest.raises(ConfigError) as err:
-            load_settings(path)
-    assert str(err.value).endswith(f"cache_dir: {top / 'c'}: permission denied")
+def test_unusable_cache_or_history_is_left_to_their_users(tmp_path):
+    """Only speed or history is lost (the store and console warn), so these are not errors."""
+    (tmp_path / "c").write_text("a file where the cache folder goes", encoding="utf-8")
+    (tmp_path / "h").mkdir()
+    settings = load_settings(write(tmp_path, "cache_dir: c\nconsole:\n  history_file: h\n"))
+    assert (settings.cache_dir, settings.console.history_file) == (tmp_path / "c", tmp_path / "h")
 
 
 def test_config_file_that_is_a_loop_or_dangling_or_a_folder(tmp_path):
