@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.main import main
 from bot.config import CorpusSettings
 from bot.corpus.loader import load_corpus
 from bot.corpus.passages import cut_paragraph
@@ -224,3 +226,16 @@ def test_front_matter_warnings_point_at_the_key(tmp_path: Path, front: str, line
     (warning,) = load(tmp_path).warnings
     assert warning.line == line
     assert message in warning.message
+
+
+def test_check_lists_each_cut_paragraph(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(f"Short one.\n\n{SENTENCE * 40}\n", encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text("corpus:\n  max_passage_chars: 500\nretrieval:\n  persist: false\n", "utf-8")
+    out = io.StringIO()
+    assert main(["--config", str(config), "check"], stdout=out) == 0
+    (line,) = [ln for ln in out.getvalue().splitlines() if ln.startswith("warning:")]
+    assert f"{corpus / 'a.md'}:3: paragraph 2 is" in line and "cut into 4 passages" in line
+    assert main(["--config", str(config), "check", "--strict"], stdout=io.StringIO()) == 1
