@@ -58,7 +58,7 @@ def test_add_prints_id_title_outlet_date_and_passages(site, folder):
     code, out = run(folder, "add", url)
     assert code == 0
     assert out == f"added {FERRY_ID}: {FERRY} (The Quillmoor Gazette, 2020-05-02, 4 passages)\n"
-    meta, _, _ = split_front_matter((folder / "corpus" / f"{FERRY_ID}.md").read_text())
+    meta, *_ = split_front_matter((folder / "corpus" / f"{FERRY_ID}.md").read_text())
     assert meta["title"] == FERRY and meta["source"] == "The Quillmoor Gazette"
     assert str(meta["date"]) == "2020-05-02" and meta["url"] == url
 

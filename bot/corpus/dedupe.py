@@ -173,7 +173,7 @@ def _scan_file(
         key = url_key(str(url)) if url else None
         try:
             article = Article(id=raw.id, title="")
-            _, passages = split_article(article, raw.body, raw.body_line, corpus)
+            _, passages, _cuts = split_article(article, raw.body, raw.body_line, corpus, path)
         except SkipFile:
             known.append(Known(raw.id, key, None))
             continue

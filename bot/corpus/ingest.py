@@ -180,8 +180,8 @@ class Ingester:
         try:  # read it back exactly as the loader will
             raw = read_text_file(Path("new.md"), text.encode("utf-8"))[0]
             article = make_article(raw, Path("new.md"))
-            article, passages = split_article(
-                article, raw.body, raw.body_line, self.settings.corpus
+            article, passages, _cuts = split_article(
+                article, raw.body, raw.body_line, self.settings.corpus, Path("new.md")
             )
         except SkipFile as exc:
             raise IngestError(draft.origin, f"not an article: {exc}") from None
@@ -238,7 +238,7 @@ def _read_local(path: Path, min_words: int) -> _Draft:
             meta, body = _extract(origin, data, min_words)
             meta.update(read_sidecar(path))
         else:
-            meta, body, _ = split_front_matter(decode_utf8(data))
+            meta, body, _line, _keys = split_front_matter(decode_utf8(data))
     except SkipFile as exc:
         raise IngestError(origin, str(exc)) from None
     meta.setdefault("title", re.sub(r"[_-]+", " ", path.stem).strip())
