@@ -8,6 +8,7 @@ The base install stays light; a feature whose library is missing raises :class:`
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import ModuleType
 
 from bot.errors import TalksBotError

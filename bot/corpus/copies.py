@@ -155,12 +155,12 @@ def _near_pairs(
         for _, words in docs
     ]
     if len(docs) < EXACT_BELOW:
-        sets = [set(s) for s in shingles]
+        every = [set(s) for s in shingles]
         return [
             (docs[a][0], docs[b][0])
-            for a in range(len(sets))
-            for b in range(a + 1, len(sets))
-            if len(sets[a] & sets[b]) >= settings.threshold * len(sets[a] | sets[b])
+            for a in range(len(every))
+            for b in range(a + 1, len(every))
+            if len(every[a] & every[b]) >= settings.threshold * len(every[a] | every[b])
         ]
     signatures = minhash_signatures(shingles, settings.num_perm)
     bands, rows = lsh_bands(settings.threshold, settings.num_perm)
