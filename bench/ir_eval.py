@@ -18,8 +18,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script: make `bot` and `bench` importable
     sys.path.insert(0, str(REPO))
 
-from bench.ir_convert import READERS, default_data_dir, write_collection  # noqa: E402
-from bot.cli.main import main as bot_main  # noqa: E402
+from bench.ir_convert import READERS, default_data_dir, write_collection
+from bot.cli.main import main as bot_main
 
 
 def prepare(name: str, cache: Path) -> Path:

@@ -1,14 +1,16 @@
 """Settings: one validated object built from ``config.yaml``.
 
-Every setting lives in ``config.yaml`` with a comment; this module only declares their types and
-defaults and validates them. Validation errors name the offending key (and suggest the closest
-valid one) so a typo in YAML never surfaces as a traceback. Paths resolve relative to the config
-file, so the bot can be started from any directory.
+Every setting lives in ``config.yaml`` with a comment; this module declares their types and
+defaults -- the defaults are the shipped file's values, so an empty file means the shipped
+settings -- and validates them. Validation errors name the offending key and where it was set
+(the file, or the ``--set`` override), in plain words (:mod:`bot.config_messages`), so a typo
+never surfaces as a traceback. Paths resolve relative to the config file, so the bot can be
+started from any directory; which file is read is :func:`bot.config_paths.find_config`'s choice.
 """
 
 from __future__ import annotations
 
-import difflib
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,10 +26,12 @@ from pydantic import (
     model_validator,
 )
 
-from bot.errors import ConfigError
+from bot.config_messages import Origins, describe
+from bot.config_paths import CHECKOUT_CONFIG, find_config, resolve_path
+from bot.errors import ConfigError, os_reason
 
-#: The config file used when none is given: ``config.yaml`` at the repository root.
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
+#: The repository's own config file (kept for callers that name it; lookup: find_config).
+DEFAULT_CONFIG_PATH = CHECKOUT_CONFIG
 
 
 class _Section(BaseModel):
@@ -57,11 +61,46 @@ class FurnitureRule(_Section):
         return value
 
 
+#: The shipped furniture rules: the star-rating legend ends the text, a photo caption with its
+#: credit is metadata, and a stray rating line goes (config.yaml explains each).
+DEFAULT_FURNITURE = (
+    FurnitureRule(kind="end", pattern=r"^\s*What the stars mean:"),
+    FurnitureRule(kind="caption", pattern=r"\((?:Photo|Picture|Image)s?:[^)]*\)\s*\|?\s*$"),
+    FurnitureRule(
+        kind="drop",
+        pattern=r"^[\s★☆]*★[\s★☆]*(?:Poor|Promising|Good|Very good|Exceptional)",
+    ),
+)
+
+
 class CorpusSettings(_Section):
+    """Where the articles are and how they are cut; the defaults are config.yaml's values."""
+
     path: Path = Path("corpus")
-    extensions: tuple[str, ...] = (".md", ".txt")
-    furniture: tuple[FurnitureRule, ...] = ()
+    extensions: tuple[str, ...] = (".md", ".txt", ".html", ".jsonl")
+    furniture: tuple[FurnitureRule, ...] = DEFAULT_FURNITURE
     heading_max_words: int = Field(8, ge=1)
+    watch: bool = True
+    max_file_bytes: int = Field(100_000_000, ge=1)
+    max_passage_chars: int = Field(1200, ge=100)
+
+
+DEFAULT_ACRONYMS = ("US", "USA", "UN", "UK", "EU", "DPRK", "ROK", "AFP", "AP", "NATO", "ICBM")
+DEFAULT_ALIASES = (
+    ("DPRK", "North Korea", "Pyongyang"),
+    ("ROK", "South Korea", "Seoul"),
+    ("US", "United States", "America", "Washington"),
+    ("UN", "United Nations"),
+    ("nukes", "nuclear weapons", "nuclear arsenal"),
+    ("ICBM", "intercontinental ballistic missile", "intercontinental missile"),
+    ("tweet", "Twitter"),
+    ("promise", "pledge", "vow"),
+    ("soldier", "troops", "service member"),
+    ("Kim Jong Un", "North Korean leader"),
+    ("Moon Jae-in", "South Korean President"),
+    ("Pompeo", "Secretary of State"),
+    ("Bolton", "National Security Advisor"),
+)
 
 
 class AnalysisSettings(_Section):
@@ -69,8 +108,8 @@ class AnalysisSettings(_Section):
     stopwords: bool = True
     spelling_variants: bool = True
     lemmatize: bool = True
-    acronyms: tuple[str, ...] = ()
-    aliases: tuple[tuple[str, ...], ...] = ()
+    acronyms: tuple[str, ...] = DEFAULT_ACRONYMS
+    aliases: tuple[tuple[str, ...], ...] = DEFAULT_ALIASES
     alias_weight: float = Field(0.5, gt=0.0, lt=1.0)
 
     @field_validator("aliases")
@@ -96,6 +135,15 @@ class RetrievalSettings(_Section):
     persist: bool = True
 
 
+# fmt: off
+DEFAULT_FRAMING_WORDS = (
+    "happen", "describe", "explain", "mean", "tell", "know", "think", "say", "ask", "find",
+    "learn", "detail", "information", "news", "latest", "update", "anything", "something",
+    "thing", "way", "kind",
+)
+# fmt: on
+
+
 class AnswerSettings(_Section):
     top_k: int = Field(3, ge=1, le=10)
     min_coverage: float = Field(0.4, ge=0.0, le=1.0)
@@ -103,7 +151,7 @@ class AnswerSettings(_Section):
     unknown_name_weight: float = Field(1.5, ge=1.0)
     spelling: bool = True
     spelling_weight: float = Field(0.8, gt=0.0, le=1.0)
-    framing_words: tuple[str, ...] = ()
+    framing_words: tuple[str, ...] = DEFAULT_FRAMING_WORDS
     framing_weight: float = Field(0.25, ge=0.0, le=1.0)
     max_question_chars: int = Field(300, ge=10)
 
@@ -153,6 +201,34 @@ class DiscordSettings(_Section):
         return self
 
 
+class IngestSettings(_Section):
+    """Fetching articles for ``talks-bot add`` and the feeds: limits that keep one bad page from
+    hanging the bot or filling the disk."""
+
+    timeout_seconds: float = Field(20.0, gt=0.0)
+    max_bytes: int = Field(5_000_000, ge=1024)
+    max_redirects: int = Field(5, ge=0, le=30)
+    user_agent: str = Field("talks-bot/{version} (news corpus fetcher)", min_length=1)
+    min_words: int = Field(80, ge=1)
+
+
+class FeedsSettings(_Section):
+    """RSS/Atom feeds whose new entries are added to the corpus (``talks-bot feeds``)."""
+
+    urls: tuple[str, ...] = ()
+    interval_minutes: float = Field(30.0, gt=0.0)
+    announce_channel: int | None = None
+    state_file: Path = Path("feeds_state.json")
+
+    @field_validator("urls")
+    @classmethod
+    def _http_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [u for u in value if not re.match(r"(?i)^https?://[^/\s]+", u)]
+        if bad:
+            raise ValueError(f"feed urls must be http:// or https:// URLs, got {bad[0]!r}")
+        return value
+
+
 class Settings(_Section):
     """The whole configuration. Build it with :func:`load_settings`."""
 
@@ -164,6 +240,8 @@ class Settings(_Section):
     collapse: CollapseSettings = CollapseSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     discord: DiscordSettings = DiscordSettings()
+    ingest: IngestSettings = IngestSettings()
+    feeds: FeedsSettings = FeedsSettings()
     cache_dir: Path = Path(".cache")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: The file the settings were read from (None when built in code).
@@ -176,41 +254,56 @@ def load_settings(path: Path | str | None = None, overrides: Sequence[str] = ())
     Parameters
     ----------
     path
-        The YAML file; ``config.yaml`` at the repository root when None.
+        The YAML file; when None, the first of ``$TALKS_BOT_CONFIG``, ``./config.yaml`` and the
+        checkout's ``config.yaml`` (:func:`~bot.config_paths.find_config`).
     overrides
-        ``"dotted.key=value"`` strings applied after the file, values parsed as YAML
-        (so ``retrieval.k1=0.9`` is a float and ``analysis.aliases=[]`` a list).
+        ``"dotted.key=value"`` strings (``--set``) applied after the file, values parsed as
+        YAML (so ``retrieval.k1=0.9`` is a float and ``analysis.aliases=[]`` a list).
 
     Raises
     ------
     ConfigError
-        When the file is missing or not YAML, or a key is unknown or has the wrong type.
+        When no file is found or it is not YAML, or a key is unknown, has the wrong type, or
+        names an unusable path; the message names the key and the file or ``--set`` flag.
     """
-    config_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    config_path = find_config(path)
     raw = _read_yaml(config_path)
-    for override in overrides:
-        _apply_override(raw, override)
-    return settings_from_mapping(raw, base_dir=config_path.resolve().parent, source=config_path)
+    keys = [_apply_override(raw, override) for override in overrides]
+    # the file was just read, so resolving it cannot meet a loop
+    return settings_from_mapping(raw, config_path.resolve().parent, config_path, keys)
 
 
 def settings_from_mapping(
-    raw: Mapping[str, Any], base_dir: Path, source: Path | None = None
+    raw: Mapping[str, Any],
+    base_dir: Path,
+    source: Path | None = None,
+    overridden: Sequence[str] = (),
 ) -> Settings:
-    """Validate a mapping (as read from YAML) and resolve its paths against ``base_dir``."""
+    """Validate a mapping (as read from YAML) and resolve its paths against ``base_dir``.
+
+    ``overridden`` lists the dotted keys set by ``--set``, so messages blame the flag.
+    """
+    origins = Origins(source, overridden)
     try:
         settings = Settings.model_validate(dict(raw))
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, source)) from None
-    return _resolve_paths(settings, base_dir, source)
+        raise ConfigError(describe(exc, Settings, origins)) from None
+    return _resolve_paths(settings, base_dir, origins)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise ConfigError(f"{path}: config file is a dangling symlink") from None
         raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder; expected a config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {os_reason(exc, path)}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: config file is not UTF-8 text (byte {exc.start})") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -234,10 +327,11 @@ def yaml_problem(exc: yaml.YAMLError, default: str = "invalid YAML") -> tuple[in
     return (mark.line + 1 if mark is not None else None), problem
 
 
-def _apply_override(raw: dict[str, Any], override: str) -> None:
+def _apply_override(raw: dict[str, Any], override: str) -> str:
+    """Apply one ``key=value`` override to the raw mapping; returns the dotted key."""
     key, sep, value = override.partition("=")
     if not sep or not key.strip():
-        raise ConfigError(f"override {override!r}: expected key=value, e.g. retrieval.k1=0.9")
+        raise ConfigError(f"--set {override}: expected key=value, e.g. retrieval.k1=0.9")
     try:
         parsed = yaml.safe_load(value) if value.strip() else ""
     except yaml.YAMLError:
@@ -247,58 +341,28 @@ def _apply_override(raw: dict[str, Any], override: str) -> None:
     for part in parts[:-1]:
         child = node.setdefault(part, {})
         if not isinstance(child, dict):
-            raise ConfigError(f"override {override!r}: {part} is not a section")
+            raise ConfigError(f"--set {key.strip()}: {part} is not a section")
         node = child
     node[parts[-1]] = parsed
+    return key.strip()
 
 
-def _describe(exc: ValidationError, source: Path | None) -> str:
-    """One readable line per problem, each naming the dotted key."""
-    where = f"{source}: " if source is not None else ""
-    lines = []
-    for error in exc.errors():
-        loc = [str(part) for part in error["loc"]]
-        key = ".".join(loc)
-        if error["type"] == "extra_forbidden":
-            hint = _suggest(loc)
-            lines.append(f"{where}{key}: unknown key{hint}")
-        else:
-            lines.append(f"{where}{key}: {error['msg']}")
-    return "\n".join(lines)
+def _resolve_paths(settings: Settings, base_dir: Path, origins: Origins) -> Settings:
+    """Make every path absolute (against the config file's folder), naming the key on a loop."""
 
+    def resolve(key: str, path: Path) -> Path:
+        return resolve_path(origins.name(key.split(".")), path, base_dir)
 
-def _suggest(loc: list[str]) -> str:
-    """Suggest the closest valid key for a misspelt one, walking the model by its location."""
-    model: type[BaseModel] = Settings
-    for part in loc[:-1]:
-        field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return ""
-        model = annotation
-    valid = [name for name in model.model_fields if name != "source"]
-    close = difflib.get_close_matches(loc[-1], valid, n=1)
-    if close:
-        return f" (did you mean {'.'.join([*loc[:-1], close[0]])!r}?)"
-    return f" (valid keys: {', '.join(valid)})"
-
-
-def _resolve_paths(settings: Settings, base_dir: Path, source: Path | None) -> Settings:
-    def resolve(p: Path | None) -> Path | None:
-        if p is None:
-            return None
-        p = p.expanduser()
-        return p if p.is_absolute() else (base_dir / p).resolve()
-
-    corpus = settings.corpus.model_copy(update={"path": resolve(settings.corpus.path)})
-    console = settings.console.model_copy(
-        update={"history_file": resolve(settings.console.history_file)}
-    )
+    history = settings.console.history_file
     return settings.model_copy(
         update={
-            "corpus": corpus,
-            "console": console,
-            "cache_dir": resolve(settings.cache_dir),
-            "source": source,
+            "corpus": settings.corpus.model_copy(
+                update={"path": resolve("corpus.path", settings.corpus.path)}
+            ),
+            "console": settings.console.model_copy(
+                update={"history_file": history and resolve("console.history_file", history)}
+            ),
+            "cache_dir": resolve("cache_dir", settings.cache_dir),
+            "source": origins.source,
         }
     )

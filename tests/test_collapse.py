@@ -152,3 +152,28 @@ def test_threshold_controls_how_different_a_copy_may_be():
     loose = find_copies(_passages([base, edited]), CollapseSettings(threshold=0.3))
     assert strict.groups == ()
     assert loose.groups == ((0, 1),)
+
+
+@pytest.mark.parametrize("threshold", [0.4, 0.5, 0.6, 0.7, 0.8])
+def test_lsh_bands_put_the_s_curve_at_the_threshold(threshold):
+    """Pairs well above the threshold are almost always proposed, pairs well below rarely."""
+    from bot.corpus.copies import lsh_bands
+
+    bands, rows = lsh_bands(threshold, 128)
+    assert bands * rows <= 128
+
+    def proposed(s: float) -> float:
+        return 1 - (1 - s**rows) ** bands
+
+    assert proposed(threshold + 0.15) > 0.9
+    assert proposed(threshold - 0.2) < 0.25
+
+
+def test_minhash_signatures_estimate_jaccard_similarity():
+    from bot.corpus.copies import minhash_signatures
+
+    words = [f"w{i}".encode() for i in range(200)]
+    a, b = words[:150], words[50:]  # Jaccard 100 / 200 = 0.5
+    sig = minhash_signatures([a, b, a], 256)
+    assert (sig[0] == sig[2]).all()  # deterministic
+    assert abs((sig[0] == sig[1]).mean() - 0.5) < 0.1

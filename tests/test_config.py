@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.config import load_settings
+from bot import config_paths
+from bot.config import Settings, load_settings
+from bot.config_paths import find_config
 from bot.errors import ConfigError
 from tests.conftest import REPO
 
@@ -84,3 +91,169 @@ def test_paths_resolve_relative_to_the_config_file(tmp_path):
 def test_shipped_config_has_no_secret_looking_values():
     text = (REPO / "config.yaml").read_text(encoding="utf-8")
     assert "token:" not in text.replace("token_env:", "")
+
+
+def _leaves(value: object, prefix: str = "") -> dict[str, object]:
+    """Dotted key -> value for every setting (list items compared whole)."""
+    if isinstance(value, dict):
+        out: dict[str, object] = {}
+        for key, child in value.items():
+            out.update(_leaves(child, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): value}
+
+
+def test_built_in_defaults_equal_the_shipped_config_key_by_key():
+    """An empty config.yaml means the shipped values, so the two cannot drift apart."""
+    raw = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    shipped = _leaves(Settings.model_validate(raw).model_dump(mode="json"))
+    defaults = _leaves(Settings().model_dump(mode="json"))
+    written = _leaves(raw)
+    assert set(written) == set(defaults), "every setting is written in config.yaml"
+    for key in sorted(defaults):
+        assert defaults[key] == shipped[key], f"{key}: default {defaults[key]!r} != shipped"
+
+
+def test_empty_config_file_gives_the_shipped_settings(tmp_path):
+    shipped = tmp_path / "shipped.yaml"
+    shutil.copy(REPO / "config.yaml", shipped)
+    empty = load_settings(write(tmp_path, ""))
+    assert empty.corpus.furniture  # the star legend and photo caption rules are on
+    assert empty.model_dump() == load_settings(shipped).model_dump()
+
+
+# --------------------------------------------------------------------------- path settings
+
+
+@pytest.mark.parametrize(
+    ("key", "yaml_key"),
+    [
+        ("corpus.path", "corpus:\n  path: {p}\n"),
+        ("cache_dir", "cache_dir: {p}\n"),
+        ("console.history_file", "console:\n  history_file: {p}\n"),
+    ],
+)
+def test_path_setting_in_a_symlink_loop_names_the_key(tmp_path, key, yaml_key):
+    (tmp_path / "loop").symlink_to("loop")
+    path = write(tmp_path, yaml_key.format(p="loop/inner"))
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert f"{path}: {key}: " in str(err.value)
+    assert str(err.value).endswith("symlink loop")
+
+
+def test_dangling_cache_link_means_its_target_which_is_created_on_use(tmp_path):
+    (tmp_path / "c").symlink_to(tmp_path / "elsewhere")
+    assert load_settings(write(tmp_path, "cache_dir: c\n")).cache_dir == tmp_path / "elsewhere"
+
+
+def test_path_loop_set_by_override_names_the_flag(tmp_path):
+    (tmp_path / "loop").symlink_to("loop")
+    with pytest.raises(ConfigError, match=r"^--set cache_dir: .*symlink loop$"):
+        load_settings(REPO / "config.yaml", [f"cache_dir={tmp_path / 'loop'}"])
+
+
+def test_unusable_cache_or_history_is_left_to_their_users(tmp_path):
+    """Only speed or history is lost (the store and console warn), so these are not errors."""
+    (tmp_path / "c").write_text("a file where the cache folder goes", encoding="utf-8")
+    (tmp_path / "h").mkdir()
+    settings = load_settings(write(tmp_path, "cache_dir: c\nconsole:\n  history_file: h\n"))
+    assert (settings.cache_dir, settings.console.history_file) == (tmp_path / "c", tmp_path / "h")
+
+
+def test_config_file_that_is_a_loop_or_dangling_or_a_folder(tmp_path):
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    (tmp_path / "gone.yaml").symlink_to("nowhere.yaml")
+    (tmp_path / "dir.yaml").mkdir()
+    for name, problem in [
+        ("loop.yaml", "cannot read config file: symlink loop"),
+        ("gone.yaml", "config file is a dangling symlink"),
+        ("dir.yaml", "is a folder; expected a config file"),
+    ]:
+        with pytest.raises(ConfigError, match=re.escape(f"{tmp_path / name}: {problem}")):
+            load_settings(tmp_path / name)
+
+
+def test_cli_prints_one_line_and_exits_2_for_a_path_loop(tmp_path):
+    (tmp_path / "loop").symlink_to("loop")
+    path = write(tmp_path, "corpus:\n  path: loop\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "corpus.path" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def test_override_typo_names_the_flag_not_the_file():
+    with pytest.raises(ConfigError) as err:
+        load_settings(REPO / "config.yaml", ["answer.topk=5"])
+    message = str(err.value)
+    assert message.startswith("--set answer.topk: unknown key")
+    assert "did you mean 'answer.top_k'" in message
+    assert "config.yaml" not in message
+
+
+def test_override_of_a_whole_section_names_the_flag():
+    with pytest.raises(ConfigError, match=r"^--set answer: expected a section"):
+        load_settings(REPO / "config.yaml", ["answer=5"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("analysis:\n  acronyms: 5\n", "analysis.acronyms: expected a list, e.g. [a, b], got 5"),
+        ("answer:\n  top_k: lots\n", "answer.top_k: expected a whole number, got 'lots'"),
+        ("answer:\n  top_k: 50\n", "answer.top_k: must be at most 10, got 50"),
+        ("retrieval:\n  k1: fast\n", "retrieval.k1: expected a number, got 'fast'"),
+        ("retrieval:\n  persist: maybe\n", "retrieval.persist: expected true or false"),
+        ("retrieval:\n  engine: solr\n", "retrieval.engine: expected one of 'rank-bm25' or"),
+        ("answer: 3\n", "answer: expected a section of key: value settings, got 3"),
+        ("analysis:\n  aliases: [[x]]\n", "analysis.aliases: an alias group needs at least two"),
+    ],
+)
+def test_type_errors_are_plain_words(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text))
+    message = str(err.value)
+    assert expected in message
+    assert "Input should be" not in message and "Value error" not in message
+
+
+# --------------------------------------------------------------------------- which file
+
+
+def test_lookup_order_flag_then_env_then_cwd_then_checkout(tmp_path, monkeypatch):
+    flag, env, cwd = (tmp_path / n for n in ("flag", "env", "cwd"))
+    for folder in (flag, env, cwd):
+        folder.mkdir()
+        write(folder, "")
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("TALKS_BOT_CONFIG", str(env / "config.yaml"))
+    assert find_config(flag / "config.yaml") == flag / "config.yaml"
+    assert find_config() == env / "config.yaml"
+    monkeypatch.delenv("TALKS_BOT_CONFIG")
+    assert find_config() == cwd / "config.yaml"
+    monkeypatch.chdir(tmp_path)
+    assert find_config() == REPO / "config.yaml"  # this checkout's own file
+
+
+def test_no_config_anywhere_says_how_to_get_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TALKS_BOT_CONFIG", raising=False)
+    monkeypatch.setattr(config_paths, "CHECKOUT_CONFIG", tmp_path / "site-packages" / "x.yaml")
+    with pytest.raises(ConfigError, match=r"no config file: .*talks-bot init DIR.*--config PATH"):
+        load_settings()
+
+
+def test_env_var_naming_a_missing_file_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("TALKS_BOT_CONFIG", str(tmp_path / "nope.yaml"))
+    with pytest.raises(ConfigError, match=r"\$TALKS_BOT_CONFIG names .*nope\.yaml"):
+        load_settings()

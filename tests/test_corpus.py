@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import load_settings
-from bot.corpus.loader import heading_text, load_corpus, split_paragraphs
+from bot.corpus.loader import load_corpus
+from bot.corpus.passages import heading_text, split_paragraphs
 from bot.errors import CorpusError
 from tests.conftest import REPO
 

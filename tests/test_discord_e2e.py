@@ -77,6 +77,7 @@ async def bot(
             f"corpus.path={make_corpus(work / 'corpus')}",
             f"cache_dir={work / 'cache'}",
             "collapse.enabled=false",  # no copies in this corpus; saves start-up time
+            "corpus.max_passage_chars=10000",  # keep the 5838-character passage whole: fitting
         ],
         sync=True,
     )

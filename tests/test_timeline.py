@@ -132,3 +132,19 @@ def test_console_more_and_timeline(news: AnswerService):
     assert '» ¶3 Chancellor Brimble of Upper Vell called the signing "a morning' in text
     assert "Passage number must be 1 to" in text
     assert "2024-01-10  “" in text and "2024-03-14" not in text.split(":timeline")[-1]
+
+
+def test_context_around_a_cut_paragraph_counts_passages_not_paragraph_numbers(write_corpus):
+    """A huge paragraph cut into many parts (corpus.max_passage_chars) all citing ¶2 still gives
+    a window of 2 * radius + 1 passages, not every part."""
+    long = " ".join(f"The zebra-striped kettle number {i} whistled at dawn." for i in range(400))
+    settings = write_corpus({"kettles.md": f"Opening line.\n\n{long}\n\nClosing line.\n"})
+    corpus = AnswerService(settings).answerer.corpus
+    parts = [p for p in corpus.passages if p.paragraph == 2]
+    assert len(parts) > 10  # the paragraph really was cut
+    context = context_around(corpus, "kettles", 2, radius=1)
+    # ¶1, then the first part of ¶2 (the focus), then its second part
+    assert [(p.paragraph, p.part) for p in context.passages] == [(1, 0), (2, 1), (2, 2)]
+    middle = context_around(corpus, "kettles", 2, radius=1, part=5)
+    assert [p.part for p in middle.passages] == [4, 5, 6]
+    assert context.total == 3

@@ -19,7 +19,7 @@ class ContextError(TalksBotError):
 
 @dataclass(frozen=True)
 class Context:
-    """Consecutive paragraphs of one article around ``focus`` (a paragraph number)."""
+    """Consecutive passages of one article around ``focus`` (a paragraph number)."""
 
     article: Article
     passages: tuple[Passage, ...]
@@ -27,8 +27,14 @@ class Context:
     total: int  # paragraphs in the article
 
 
-def context_around(corpus: Corpus, article_id: str, paragraph: int, radius: int = 1) -> Context:
-    """Paragraph ``paragraph`` of the article and ``radius`` paragraphs either side.
+def context_around(
+    corpus: Corpus, article_id: str, paragraph: int, radius: int = 1, part: int = 0
+) -> Context:
+    """The passage citing ``paragraph`` (its ``part``, for a long paragraph cut in parts) and
+    ``radius`` passages either side.
+
+    The window counts passages, not paragraph numbers: a paragraph cut into thousands of parts
+    (a huge scraped line) still gives a window of ``2 * radius + 1`` passages.
 
     Raises
     ------
@@ -38,12 +44,25 @@ def context_around(corpus: Corpus, article_id: str, paragraph: int, radius: int 
     passages = corpus.passages_of(article_id)
     if not passages:
         raise ContextError(f"The article {article_id!r} is no longer in the corpus.")
-    if not 1 <= paragraph <= len(passages):
+    total = passages[-1].paragraph
+    at = _position(passages, paragraph, part)
+    if at is None:
         raise ContextError(
-            f"{passages[0].article.title!r} has paragraphs 1 to {len(passages)}, "
+            f"{passages[0].article.title!r} has paragraphs 1 to {total}, "
             f"not {paragraph}; the corpus may have changed."
         )
     radius = max(0, radius)
-    lo, hi = max(1, paragraph - radius), min(len(passages), paragraph + radius)
-    window = tuple(p for p in passages if lo <= p.paragraph <= hi)
-    return Context(passages[0].article, window, paragraph, len(passages))
+    window = passages[max(0, at - radius) : at + radius + 1]
+    return Context(passages[0].article, window, paragraph, total)
+
+
+def _position(passages: tuple[Passage, ...], paragraph: int, part: int) -> int | None:
+    """Index of the passage citing ``paragraph`` (and ``part``, else its first part)."""
+    first = None
+    for i, p in enumerate(passages):
+        if p.paragraph == paragraph:
+            if p.part == part:
+                return i
+            if first is None:
+                first = i
+    return first

@@ -37,6 +37,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.eval",
     "bot.quality.bench",
     "bot.cli.discord",
+    "bot.cli.add",
+    "bot.cli.feeds",
 )
 
 DEFAULT_COMMAND = "console"

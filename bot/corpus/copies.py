@@ -11,8 +11,9 @@ Method
    ignored) is identical share a group. This is a dictionary lookup, O(N).
 2. *Near copies*: each distinct text of at least ``collapse.shingle_words + 2`` words becomes a
    set of word shingles (runs of ``shingle_words`` words) summarised by a MinHash of
-   ``num_perm`` permutations (datasketch). LSH banding, with the number of bands and rows
-   datasketch's ``MinHashLSH`` chooses for ``collapse.threshold``, proposes candidate pairs;
+   ``num_perm`` permutations (:func:`minhash_signatures`, a few lines of numpy). LSH banding,
+   with the bands and rows that minimise false positives plus false negatives for
+   ``collapse.threshold`` (:func:`lsh_bands`), proposes candidate pairs;
    each candidate is then confirmed by the exact Jaccard similarity of the two shingle sets
    (at least ``threshold``), so estimation error can only miss a pair, never invent one.
    Confirmed pairs are merged with union-find, so a group is a connected set of near copies
@@ -29,6 +30,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -153,28 +155,19 @@ def _near_pairs(
         for _, words in docs
     ]
     if len(docs) < EXACT_BELOW:
-        sets = [set(s) for s in shingles]
+        every = [set(s) for s in shingles]
         return [
             (docs[a][0], docs[b][0])
-            for a in range(len(sets))
-            for b in range(a + 1, len(sets))
-            if len(sets[a] & sets[b]) >= settings.threshold * len(sets[a] | sets[b])
+            for a in range(len(every))
+            for b in range(a + 1, len(every))
+            if len(every[a] & every[b]) >= settings.threshold * len(every[a] | every[b])
         ]
-    import zlib
-
-    from datasketch import MinHash, MinHashLSH  # imports scipy: only for larger corpora
-
-    # MinHash signatures (crc32 as the shingle hash: several times faster than datasketch's
-    # default sha1, and as good for estimating similarity).
-    hashes = MinHash.bulk(shingles, num_perm=settings.num_perm, hashfunc=zlib.crc32)
-    signatures = np.stack([mh.hashvalues for mh in hashes])
-    # LSH banding with datasketch's optimal (bands, rows) for the threshold, bucketed with numpy
-    # (rather than MinHashLSH's per-key dictionaries, which cost twice as much at 100k texts).
-    lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
+    signatures = minhash_signatures(shingles, settings.num_perm)
+    bands, rows = lsh_bands(settings.threshold, settings.num_perm)
     candidates: set[tuple[int, int]] = set()
-    for band in range(lsh.b):
-        block = np.ascontiguousarray(signatures[:, band * lsh.r : (band + 1) * lsh.r])
-        keys = block.view(np.dtype((np.void, block.dtype.itemsize * lsh.r))).ravel()
+    for band in range(bands):
+        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
         _, bucket, counts = np.unique(keys, return_inverse=True, return_counts=True)
         shared = np.nonzero(counts[bucket] > 1)[0]
         members: dict[int, list[int]] = {}
@@ -197,3 +190,46 @@ def _near_pairs(
         if len(sa & sb) >= settings.threshold * len(sa | sb):
             pairs.append((docs[a][0], docs[b][0]))
     return pairs
+
+
+#: A Mersenne prime above 2**32: the modulus of the universal hash family below.
+_PRIME = np.uint64((1 << 61) - 1)
+_MAX_HASH = np.uint64((1 << 32) - 1)
+
+
+def minhash_signatures(shingles: Sequence[Sequence[bytes]], num_perm: int) -> np.ndarray:
+    """One MinHash signature (``num_perm`` uint64 values) per shingle list.
+
+    Each shingle is hashed with crc32; permutation ``k`` maps a hash ``h`` to
+    ``(a_k * h + b_k) mod p`` truncated to 32 bits, and the signature keeps the minimum over the
+    shingles. Two sets agree in one position with probability equal to their Jaccard
+    similarity. The seed is fixed, so signatures (and the copy groups) are the same each run.
+    """
+    rng = np.random.RandomState(1)
+    a = rng.randint(1, int(_PRIME), size=num_perm, dtype=np.uint64)
+    b = rng.randint(0, int(_PRIME), size=num_perm, dtype=np.uint64)
+    out = np.empty((len(shingles), num_perm), dtype=np.uint64)
+    for row, items in enumerate(shingles):
+        hashes = np.fromiter((zlib.crc32(s) for s in items), dtype=np.uint64, count=len(items))
+        permuted = ((hashes[:, None] * a + b) % _PRIME) & _MAX_HASH
+        out[row] = permuted.min(axis=0)
+    return out
+
+
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The (bands, rows per band) that minimise the area of false positives below
+    ``threshold`` plus false negatives above it, with ``bands * rows <= num_perm``.
+
+    A pair of similarity ``s`` shares a band with probability ``1 - (1 - s**r)**b``; the areas
+    are integrated numerically (the same choice datasketch's ``MinHashLSH`` makes).
+    """
+    below = np.linspace(0.0, threshold, 201)
+    above = np.linspace(threshold, 1.0, 201)
+    best, choice = float("inf"), (1, 1)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            false_pos = np.trapezoid(1 - (1 - below**rows) ** bands, below)
+            false_neg = np.trapezoid((1 - above**rows) ** bands, above)
+            if false_pos + false_neg < best:
+                best, choice = float(false_pos + false_neg), (bands, rows)
+    return choice

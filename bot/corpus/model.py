@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bot.corpus.sanitize import escape_controls
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +34,17 @@ class Article:
 
 @dataclass(frozen=True)
 class Passage:
-    """One article paragraph: the unit that is retrieved, quoted and cited.
+    """One quotable unit of an article: a paragraph, or one part of a long one.
 
     ``paragraph`` counts article paragraphs from 1 in reading order, skipping headings, captions
     and furniture, so "¶5" points a reader to the fifth paragraph of the article's text.
-    ``text`` is exactly as in the file; ``section`` is the heading the paragraph sits under.
+    A paragraph longer than ``corpus.max_passage_chars`` is cut at sentence boundaries into
+    parts that all keep its number, so a citation still points at the right paragraph;
+    ``part`` numbers them from 1 (0 for a paragraph that was not cut) and :attr:`label`
+    cites one (``7.2``: the second part of paragraph 7).
+    ``text`` is the file's text with control characters removed (see
+    :mod:`bot.corpus.sanitize`); ``section`` is the heading the paragraph sits under;
+    ``line`` is the file line on which the paragraph starts.
     """
 
     article: Article
@@ -44,23 +52,36 @@ class Passage:
     text: str
     section: str | None = None
     line: int = 0
+    part: int = 0
+
+    @property
+    def label(self) -> str:
+        """The paragraph number as cited: ``7``, or ``7.2`` for the second part of ¶7."""
+        return f"{self.paragraph}.{self.part}" if self.part else str(self.paragraph)
 
     @property
     def id(self) -> str:
-        return f"{self.article.id}#{self.paragraph}"
+        return f"{self.article.id}#{self.label}"
 
 
 @dataclass(frozen=True)
 class LoadWarning:
-    """A problem with one file; the file was skipped (or, for minor ones, loaded anyway)."""
+    """A problem with one file or folder.
+
+    Most warnings mean the file was skipped; ``loaded`` is True for the ones whose file loaded
+    anyway (a paragraph cut into several passages), so a summary can tell them apart.
+    The text (see ``__str__``) shows control characters in the path or message as escapes:
+    a hostile file name cannot drive the terminal that prints the warning.
+    """
 
     path: Path
     message: str
     line: int | None = None
+    loaded: bool = False
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
-        return f"{where}: {self.message}"
+        return escape_controls(f"{where}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -85,6 +106,7 @@ class RawArticle:
     body: str
     body_line: int = 1  # line of the file on which the body starts
     line: int | None = None  # line the record starts on, for files holding several articles
+    meta_lines: Mapping[str, int] = field(default_factory=dict)  # file line of each meta key
 
 
 class SkipFile(Exception):
@@ -97,4 +119,4 @@ class SkipFile(Exception):
 
 #: A reader returns the file's articles; a :class:`SkipFile` in the list is a warning for one
 #: record of a multi-article file (e.g. a bad JSON Lines line) while the other records load.
-Reader = Callable[[Path, bytes], list[RawArticle | SkipFile]]
+Reader = Callable[[Path, bytes], Sequence[RawArticle | SkipFile]]

@@ -19,15 +19,23 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bot.config import yaml_problem
+from bot.corpus.files import read_file
 from bot.corpus.model import RawArticle, SkipFile
+from bot.corpus.sanitize import clean_text
 
 log = logging.getLogger(__name__)
+
+#: A sidecar holds a few keys of metadata; anything bigger is not one.
+_SIDECAR_BYTES = 1_000_000
+_TOP_LEVEL_KEY = re.compile(r"^([^\s#:'\"-][^:]*|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)")
 
 #: Metadata trafilatura extracts, mapped to front-matter keys (``sitename`` is the outlet).
 _HTML_FIELDS = {
@@ -74,14 +82,16 @@ def extract_html(data: bytes) -> tuple[dict[str, Any], str]:
         )
     except Exception as exc:  # trafilatura/lxml raise many types on broken markup
         raise SkipFile(f"cannot parse HTML: {type(exc).__name__}: {exc}") from None
-    if doc is None or not (doc.text or "").strip():
+    fields: dict[str, Any] = {}
+    if isinstance(doc, dict):  # older trafilatura versions return a dict
+        fields = doc
+    elif doc is not None:
+        fields = {name: getattr(doc, name, None) for name in ("text", *_HTML_FIELDS)}
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
         raise SkipFile("no article text found in the page (is it a news article?)")
-    meta: dict[str, Any] = {}
-    for attr, key in _HTML_FIELDS.items():
-        value = getattr(doc, attr, None)
-        if value:
-            meta[key] = value
-    return meta, _html_body(doc.text, meta.get("title"))
+    meta = {key: fields[attr] for attr, key in _HTML_FIELDS.items() if fields.get(attr)}
+    return meta, _html_body(text, meta.get("title"))
 
 
 def _html_body(text: str, title: str | None) -> str:
@@ -100,12 +110,14 @@ def sidecar_paths(path: Path) -> tuple[Path, Path]:
 def read_sidecar(path: Path) -> dict[str, Any]:
     """Front-matter-style overrides for a page, or ``{}`` when there is no sidecar file."""
     for sidecar in sidecar_paths(path):
-        if not sidecar.is_file():
+        if not os.path.lexists(sidecar):
             continue
         try:
-            text = sidecar.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SkipFile(f"cannot read sidecar {sidecar.name}: {exc}") from None
+            text = clean_text(read_file(sidecar, _SIDECAR_BYTES, None).decode("utf-8-sig"))
+        except SkipFile as exc:
+            raise SkipFile(f"sidecar {sidecar.name}: {exc}") from None
+        except UnicodeDecodeError:
+            raise SkipFile(f"sidecar {sidecar.name}: not UTF-8 text") from None
         try:
             meta = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -129,7 +141,8 @@ def read_jsonl_file(path: Path, data: bytes) -> list[RawArticle | SkipFile]:
     if not text.strip():
         raise SkipFile("empty file")
     out: list[RawArticle | SkipFile] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # only LF ends a record: U+2028 and friends are legal inside JSON strings
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -148,7 +161,7 @@ def jsonl_record(line: str, number: int, stem: str) -> RawArticle:
         For invalid JSON, a non-object, or a missing or empty ``text``; carries the line.
     """
     try:
-        record = json.loads(line)
+        record = json.loads(line, strict=False)  # raw controls in strings: cleaned later
     except json.JSONDecodeError as exc:
         raise SkipFile(f"invalid JSON: {exc.msg} (column {exc.colno})", number) from None
     if not isinstance(record, dict):
@@ -169,11 +182,11 @@ def jsonl_record(line: str, number: int, stem: str) -> RawArticle:
 
 def read_text_file(path: Path, data: bytes) -> list[RawArticle]:
     """Read a ``.md``/``.txt`` article: UTF-8, optional ``---`` YAML front matter."""
-    text = decode_utf8(data)
+    text = clean_text(decode_utf8(data))  # before YAML, which rejects control characters
     if not text.strip():
         raise SkipFile("empty file")
-    meta, body, body_line = split_front_matter(text)
-    return [RawArticle(id=path.stem, meta=meta, body=body, body_line=body_line)]
+    meta, body, body_line, key_lines = split_front_matter(text)
+    return [RawArticle(path.stem, meta, body, body_line, meta_lines=key_lines)]
 
 
 def decode_utf8(data: bytes) -> str:
@@ -185,17 +198,19 @@ def decode_utf8(data: bytes) -> str:
         raise SkipFile(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line) from None
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
+def split_front_matter(text: str) -> tuple[dict[str, Any], str, int, dict[str, int]]:
     """Split ``---``-delimited YAML front matter from the body.
 
-    Returns the metadata mapping, the body and the file line on which the body starts.
+    Returns the metadata mapping, the body, the file line on which the body starts and the
+    file line of each metadata key.
     """
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        return {}, text, 1
+        return {}, text, 1, {}
     end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")), 0)
     if not end:
         raise SkipFile("front matter opened with '---' but never closed", 1)
+    key_lines = front_matter_lines(lines[1:end], first_line=2)
     try:
         meta = yaml.safe_load("".join(lines[1:end]))
     except yaml.YAMLError as exc:
@@ -203,9 +218,19 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
         # the YAML starts on the file's second line, after the opening '---'
         raise SkipFile(f"malformed front matter: {problem}", line + 1 if line else 1) from None
     except ValueError as exc:  # PyYAML raises it for impossible dates such as 2031-13-45
-        raise SkipFile(f"bad date in front matter: {exc}", 2) from None
+        raise SkipFile(f"bad date in front matter: {exc}", key_lines.get("date", 2)) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise SkipFile("front matter must be a mapping of keys to values", 2)
-    return meta, "".join(lines[end + 1 :]), end + 2
+    return meta, "".join(lines[end + 1 :]), end + 2, key_lines
+
+
+def front_matter_lines(lines: list[str], first_line: int) -> dict[str, int]:
+    """The file line of each top-level ``key:`` of a YAML block, so warnings can point at it."""
+    found: dict[str, int] = {}
+    for offset, line in enumerate(lines):
+        match = _TOP_LEVEL_KEY.match(line)
+        if match:
+            found.setdefault(match.group(1).strip("'\""), first_line + offset)
+    return found

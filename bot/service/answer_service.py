@@ -11,7 +11,9 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.answer.answerer import Answer, Answerer, Reason
 from bot.answer.context import Context, context_around
@@ -21,6 +23,9 @@ from bot.config import Settings
 from bot.corpus.model import Article, LoadWarning
 from bot.errors import TalksBotError
 from bot.index.store import IndexStore
+
+if TYPE_CHECKING:
+    from bot.service.watch import CorpusWatcher
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +171,19 @@ class AnswerService:
             duplicates=answerer.copies.duplicates,
             warnings=corpus.warnings,
         )
+
+    def watch(
+        self, on_reload: Callable[[ReloadResult], None] | None = None
+    ) -> CorpusWatcher | None:
+        """Start reloading by itself when article files change (``corpus.watch``).
+
+        Returns the running watcher (stop it with ``.stop()``), or None when watching is off.
+        """
+        if not self.settings.corpus.watch:
+            return None
+        from bot.service.watch import CorpusWatcher
+
+        return CorpusWatcher(self, on_reload).start()
 
     def reload(self) -> ReloadResult:
         """Re-read the corpus, rebuild, and swap; blocking, so call it off the event loop.

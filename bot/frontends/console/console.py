@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -108,8 +109,10 @@ class Console:
             f"talks-bot: {len(summary.articles)} article(s), {summary.passages} passages. "
             "Ask a question, or :help.\n"
         )
-        with _readline_history(self.history_file):
+        with self._watching() as notices, _readline_history(self.history_file):
             while True:
+                while not notices.empty():
+                    self.write(f"({one_line(notices.get())})\n")
                 try:
                     line = input("ask> ")
                 except EOFError:
@@ -123,6 +126,18 @@ class Console:
                         return 0
                 except KeyboardInterrupt:  # Ctrl-C while answering: drop that question only
                     self.write("\n(interrupted)\n")
+
+    @contextlib.contextmanager
+    def _watching(self) -> Iterator[queue.SimpleQueue[str]]:
+        """Reload when article files change while the console runs; the notices wait in the
+        queue for the next prompt, so they never land in the middle of what the user types."""
+        notices: queue.SimpleQueue[str] = queue.SimpleQueue()
+        watcher = self.service.watch(lambda result: notices.put(result.describe()))
+        try:
+            yield notices
+        finally:
+            if watcher is not None:
+                watcher.stop()
 
 
 @contextlib.contextmanager

@@ -1,0 +1,181 @@
+"""What the corpus folder already holds, for refusing duplicates: article ids, URLs and texts.
+
+``talks-bot add`` and the feeds must not add an article twice, whether it comes back under the
+same URL (with tracking parameters or another letter case) or under another URL with the same
+text. :class:`Catalog` answers both questions without loading and indexing the corpus: it reads
+each file with the loader's own readers and passage splitter, and keeps, per file, the ids, URL
+keys and text fingerprints in a small JSON cache under ``cache_dir``, so a file is parsed again
+only when its size or modification time changes (saved ``.html`` pages are slow to extract).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import CorpusSettings
+from bot.corpus.fetch import url_key
+from bot.corpus.loader import default_readers, split_article
+from bot.corpus.model import Article, Passage, Reader, SkipFile
+
+log = logging.getLogger(__name__)
+
+_CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Known:
+    """One article already in the corpus: its id, URL key (or None) and text fingerprint."""
+
+    id: str
+    url: str | None
+    text: str | None
+
+
+def fingerprint(passages: Iterable[Passage]) -> str:
+    """A digest of an article's words, blind to case, punctuation and line breaks, so the same
+    text saved twice (as a page and as Markdown, say) has the same fingerprint."""
+    words = re.findall(r"\w+", " ".join(p.text for p in passages).casefold())
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` through a dot-named ``.tmp`` file in the same folder and a
+    rename, so readers (the loader, a folder watcher) see the old file or the whole new one,
+    never part of it, and a crash leaves no file with an article extension behind."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, mode)  # mkstemp's 0600 would hide articles from a bot run as another user
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class _FileEntry:
+    """What one corpus file held when it had this size and modification time."""
+
+    size: int
+    mtime_ns: int
+    articles: tuple[Known, ...]
+
+
+class Catalog:
+    """The ids, URL keys and text fingerprints of the articles under ``corpus.path``.
+
+    Not thread-safe by itself: :mod:`bot.corpus.ingest` refreshes and consults it under a lock.
+    """
+
+    def __init__(self, corpus: CorpusSettings, cache_file: Path | None = None) -> None:
+        self._corpus = corpus
+        self._cache_file = cache_file
+        self._files: dict[str, _FileEntry] = self._read_cache()
+        self._known: list[Known] = []
+
+    @property
+    def ids(self) -> set[str]:
+        return {k.id for k in self._known}
+
+    def by_url(self, url: str) -> str | None:
+        """The id of the article stored under the same URL key as ``url``, if any."""
+        key = url_key(url)
+        return next((k.id for k in self._known if k.url == key), None)
+
+    def by_text(self, text_fingerprint: str) -> str | None:
+        """The id of the article with the same text fingerprint, if any."""
+        return next((k.id for k in self._known if k.text == text_fingerprint), None)
+
+    def refresh(self) -> None:
+        """Re-read the files that are new or changed since the last refresh (or the cache)."""
+        root = self._corpus.path
+        wanted = {ext.lower() for ext in self._corpus.extensions}
+        readers = default_readers()
+        files: dict[str, _FileEntry] = {}
+        paths = root.rglob("*") if root.is_dir() else iter(())
+        for path in sorted(p for p in paths if p.suffix.lower() in wanted and p.is_file()):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            name = path.relative_to(root).as_posix()
+            entry = self._files.get(name)
+            if entry is None or (entry.size, entry.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+                entry = _FileEntry(
+                    stat.st_size, stat.st_mtime_ns, _scan_file(path, readers, self._corpus)
+                )
+            files[name] = entry
+        changed = files != self._files
+        self._files = files
+        self._known = [k for entry in files.values() for k in entry.articles]
+        if changed:
+            self._write_cache()
+
+    def _read_cache(self) -> dict[str, _FileEntry]:
+        if self._cache_file is None or not self._cache_file.is_file():
+            return {}
+        try:
+            data = json.loads(self._cache_file.read_text(encoding="utf-8"))
+            if data["version"] != _CACHE_VERSION or data["root"] != str(self._corpus.path):
+                return {}
+            return {
+                name: _FileEntry(
+                    int(size), int(mtime), tuple(Known(str(a), b, c) for a, b, c in articles)
+                )
+                for name, (size, mtime, articles) in data["files"].items()
+            }
+        except (OSError, ValueError, TypeError, KeyError):
+            return {}  # a damaged or foreign cache is rebuilt from the files
+
+    def _write_cache(self) -> None:
+        if self._cache_file is None:
+            return
+        files = {
+            name: [e.size, e.mtime_ns, [[k.id, k.url, k.text] for k in e.articles]]
+            for name, e in self._files.items()
+        }
+        data = {"version": _CACHE_VERSION, "root": str(self._corpus.path), "files": files}
+        try:
+            self._cache_file.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self._cache_file, json.dumps(data).encode("utf-8"))
+        except OSError as exc:
+            log.warning("cannot write %s: %s", self._cache_file, exc)
+
+
+def _scan_file(
+    path: Path, readers: Mapping[str, Reader], corpus: CorpusSettings
+) -> tuple[Known, ...]:
+    """The articles of one corpus file, read as the loader reads them; unreadable ones are left
+    out (the loader warns about them)."""
+    reader = readers.get(path.suffix.lower())
+    if reader is None:
+        return ()
+    try:
+        raws = reader(path, path.read_bytes())
+    except (OSError, SkipFile):
+        return ()
+    known = []
+    for raw in raws:
+        if isinstance(raw, SkipFile):
+            continue
+        url = raw.meta.get("url")
+        key = url_key(str(url)) if url else None
+        try:
+            article = Article(id=raw.id, title="")
+            _, passages, _cuts = split_article(article, raw.body, raw.body_line, corpus, path)
+        except SkipFile:
+            known.append(Known(raw.id, key, None))
+            continue
+        known.append(Known(raw.id, key, fingerprint(passages)))
+    return tuple(known)

@@ -1,0 +1,74 @@
+"""Article text is data: strip terminal control sequences and control characters at load time.
+
+A scraped page can carry ``ESC[2J`` (clear the screen), ``ESC]0;title BEL`` (retitle the
+terminal) or stray C0/C1 controls. Removing them once, when an article is loaded, means no
+renderer (text, JSON, Discord) can pass one on, and every layer above sees plain text.
+
+What is removed: ECMA-48 escape sequences in their 7-bit (``ESC``) and 8-bit (C1) forms -- CSI
+(``ESC[`` … final byte), the string commands OSC, DCS, SOS, PM and APC up to their terminator
+(BEL or ST), nF and two-byte escapes -- then every remaining C0 control except tab and line feed,
+DEL, and the C1 range. Line-breaking controls (CR, CR LF, VT, FF, the file/group/record
+separators, NEL, U+2028, U+2029) become ``\\n``, so paragraph splitting and line numbers stay what
+Python's ``str.splitlines`` made of the file.
+
+Why a regular expression and not a library: the packages that strip "ANSI codes" cover CSI and
+sometimes OSC only, in their 7-bit forms; the full ECMA-48 grammar above is seven lines of regex.
+Every pattern here is linear in the text (no nested quantifiers), so a 50 MB article costs
+a few regex passes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_ST = r"(?:\x07|\x1b\\|\x9c)"  # string terminator: BEL, ESC \ or the C1 ST
+_STRING = rf"[^\x07\x1b\x9c\n]*{_ST}"  # a control string's payload and terminator
+#: Every sequence starts with ESC or a C1 introducer; leading with that class (and telling the
+#: forms apart by look-behind) lets the regex engine skip plain text quickly.
+_ESCAPES = re.compile(
+    r"[\x1b\x90\x98\x9b\x9d-\x9f](?:"
+    r"(?<=\x1b)\[[0-?]*[ -/]*[@-~]|(?<=\x9b)[0-?]*[ -/]*[@-~]"  # CSI: params, final byte
+    rf"|(?<=\x1b)[\]PX^_]{_STRING}|(?<=[\x90\x98\x9d-\x9f]){_STRING}"  # OSC DCS SOS PM APC
+    r"|(?<=\x1b)[ -/]+[0-~]"  # nF escapes (character-set selection, ...)
+    r"|(?<=\x1b)[0-~])"  # two-byte escapes (Fp, Fe, Fs), and an unterminated string's opener
+)
+_LINE_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029](?:(?<=\r)\n)?")
+#: C0 (but tab and line feed), DEL and C1, deleted by ``str.translate`` (faster than a regex).
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
+_ANY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without escape sequences or controls; tabs and line feeds are kept."""
+    if _ANY.search(text) is None:  # the common case: one fast scan, no copies
+        return text
+    text = _ESCAPES.sub("", text)
+    text = _LINE_BREAKS.sub("\n", text)
+    return text.translate(_CONTROLS)
+
+
+def clean_value(value: Any) -> Any:
+    """A metadata value with every string in it cleaned (mappings and lists walked)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_value(k): clean_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(clean_value(v) for v in value)
+    return value
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``), for messages.
+
+    Warnings quote paths and values a user must recognise, so controls are made visible
+    rather than removed.
+    """
+    if _ANY.search(text) is None and "\n" not in text and "\t" not in text:
+        return text
+    return re.sub(
+        r"[\x00-\x1f\x7f-\x9f\u2028\u2029]",
+        lambda m: repr(m.group())[1:-1],
+        text,
+    )

@@ -1,0 +1,109 @@
+"""Keep the service current: reload when article files under the corpus folder change.
+
+Users grow the corpus by saving files, by ``talks-bot add`` and by feeds, and expect a running
+console or Discord bot to answer from the new articles without a restart. A
+:class:`CorpusWatcher` runs ``watchfiles`` (inotify on Linux, a well-kept Rust watcher) in a
+daemon thread, waits for a burst of changes to settle, and calls
+:meth:`AnswerService.reload <bot.service.answer_service.AnswerService.reload>`, which builds the
+new answerer beside the old one and swaps it in with one assignment: a question asked meanwhile
+is answered from the old corpus or the new one, never from a half-built one.
+
+Temporary files are ignored (names starting with a dot, which is how ``add`` and editors write
+before an atomic rename), and so is every file whose extension the corpus does not read.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.service.answer_service import AnswerService, ReloadResult
+
+log = logging.getLogger(__name__)
+
+#: Besides the article extensions, files whose change means the corpus changed: sidecar
+#: metadata for saved pages and the corpus's own alias file.
+_ALSO_WATCHED = (".yaml", ".yml")
+
+
+class CorpusWatcher:
+    """Reload ``service`` after files under its corpus folder are added, changed or removed.
+
+    Parameters
+    ----------
+    service
+        The service to reload.
+    on_reload
+        Called (in the watcher's thread) with each reload's result, e.g. to tell a user.
+    debounce_ms
+        How long changes must settle before a reload: a feed that adds ten articles causes one
+        reload, not ten.
+    """
+
+    def __init__(
+        self,
+        service: AnswerService,
+        on_reload: Callable[[ReloadResult], None] | None = None,
+        debounce_ms: int = 800,
+    ) -> None:
+        self.service = service
+        self.on_reload = on_reload
+        self.debounce_ms = debounce_ms
+        self.folder = service.settings.corpus.path
+        self._suffixes = tuple(s.lower() for s in service.settings.corpus.extensions)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def relevant(self, path: str) -> bool:
+        """True for a file whose change changes the corpus (not temp files, not other files)."""
+        name = Path(path).name
+        if name.startswith("."):
+            return False
+        return name.lower().endswith(self._suffixes + _ALSO_WATCHED)
+
+    def start(self) -> CorpusWatcher:
+        """Start watching in a daemon thread (idempotent)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="corpus-watcher", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop watching and wait for the thread (a reload in progress finishes first)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        import watchfiles
+
+        try:
+            for _changes in watchfiles.watch(
+                self.folder,
+                watch_filter=lambda _change, path: self.relevant(path),
+                debounce=self.debounce_ms,
+                stop_event=self._stop,
+                raise_interrupt=False,
+                ignore_permission_denied=True,
+            ):
+                self._reload()
+        except Exception:  # a watcher must never take the bot down; answering goes on
+            log.exception("corpus watcher stopped; new files need :reload or /reload")
+
+    def _reload(self) -> None:
+        result = self.service.reload()
+        log.info("corpus changed: %s", result.describe())
+        if self.on_reload is not None:
+            try:
+                self.on_reload(result)
+            except Exception:
+                log.exception("on_reload callback failed")

@@ -1,0 +1,119 @@
+"""A running bot keeps up with its corpus folder: files added, changed or deleted are answered
+from within seconds, with no reload command and no half-built state visible to questions."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.service.answer_service import AnswerService, ReloadResult
+from tests.conftest import INVENTED, REPO
+
+NEW_ARTICLE = """---
+title: Gloombridge ferry strike ends
+source: The Invented Tribune
+date: 2024-07-02
+---
+The ferrymen of Gloombridge ended their strike on Tuesday after the harbour council agreed to
+repaint every lantern on the Wobblequay in teal.
+"""
+QUESTION = "Why did the Gloombridge ferrymen end their strike?"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+    """Poll until ``condition`` holds; the deadline only bounds a failing test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.fixture
+def watched(tmp_path: Path):
+    folder = tmp_path / "corpus"
+    shutil.copytree(INVENTED, folder)
+    settings = load_settings(
+        REPO / "config.yaml",
+        [f"corpus.path={folder}", f"cache_dir={tmp_path / 'cache'}"],
+    )
+    service = AnswerService(settings)
+    reloads: list[ReloadResult] = []
+    watcher = service.watch(reloads.append)
+    assert watcher is not None and watcher.running
+    time.sleep(0.3)  # let the watcher register its inotify watch before files change
+    yield service, folder, reloads
+    watcher.stop()
+    assert not watcher.running
+
+
+def cites_new_article(service: AnswerService) -> bool:
+    answer = service.answer(QUESTION)
+    return answer.answered and answer.passages[0].article.id == "gloombridge"
+
+
+def test_a_new_file_is_answered_from_without_a_reload_command(watched):
+    service, folder, reloads = watched
+    assert not cites_new_article(service)
+    (folder / "gloombridge.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    assert wait_for(lambda: cites_new_article(service))
+    assert reloads and reloads[-1].ok
+
+
+def test_a_deleted_file_stops_being_quoted(watched):
+    service, folder, _ = watched
+    (folder / "gloombridge.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    assert wait_for(lambda: cites_new_article(service))
+    (folder / "gloombridge.md").unlink()
+    assert wait_for(lambda: not cites_new_article(service))
+
+
+def test_temporary_and_foreign_files_do_not_reload(watched):
+    service, folder, reloads = watched
+    (folder / ".gloombridge.md.tmp").write_text(NEW_ARTICLE, encoding="utf-8")
+    (folder / "notes.docx").write_bytes(b"not an article")
+    (folder / "marker.md").write_text("Marker paragraph about teal lanterns.\n", encoding="utf-8")
+    assert wait_for(lambda: len(reloads) >= 1)  # the .md after them did reload
+    assert not cites_new_article(service)  # the dot-file was never loaded
+
+
+def test_questions_during_reloads_see_the_old_or_the_new_corpus_never_a_broken_one(watched):
+    service, folder, _ = watched
+    errors: list[BaseException] = []
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def ask() -> None:
+        while not stop.is_set():
+            try:
+                seen.add(len(service.sources()))
+                assert service.answer("Who runs the Wobblequay lanterns?").reason is not None
+            except BaseException as exc:  # any failure is the finding
+                errors.append(exc)
+                return
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    before = len(service.sources())
+    for i in range(3):
+        text = NEW_ARTICLE.replace("Tuesday", f"day {i}")
+        (folder / f"gloombridge-{i}.md").write_text(text, encoding="utf-8")
+        assert wait_for(lambda i=i: len(service.sources()) == before + i + 1)
+    stop.set()
+    asker.join()
+    assert errors == []
+    assert seen <= set(range(before, before + 4))
+
+
+def test_watching_can_be_switched_off(tmp_path: Path):
+    settings = load_settings(
+        REPO / "config.yaml", [f"corpus.path={INVENTED}", "corpus.watch=false"]
+    )
+    assert AnswerService(settings).watch() is None
