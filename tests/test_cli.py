@@ -257,3 +257,19 @@ def test_init_never_overwrites(tmp_path, capsys):
     assert code == 2 and out == ""
     assert "already exist" in capsys.readouterr().err
     assert (tmp_path / "config.yaml").read_text(encoding="utf-8") == "answer:\n  top_k: 2\n"
+
+
+def test_a_paragraph_cut_in_parts_is_cited_by_its_part(write_corpus, tmp_path):
+    """A paragraph longer than corpus.max_passage_chars is quoted part by part: JSON gives the
+    part, text cites ¶2.N, and no quote is longer than the limit."""
+    long = " ".join(f"The zebra-striped kettle number {i} whistled at dawn." for i in range(100))
+    settings = write_corpus({"kettles.md": f"Opening line.\n\n{long}\n"})
+    argv = ["--set", f"corpus.path={settings.corpus.path}", "--set", f"cache_dir={tmp_path}"]
+    code, out = run([*argv, "ask", "--json", "Which kettle was number 57?"])
+    assert code == 0
+    passage = json.loads(out)["passages"][0]
+    assert passage["paragraph"] == 2 and passage["part"] >= 1
+    assert "number 57 " in passage["text"]
+    assert len(passage["text"]) <= settings.corpus.max_passage_chars
+    code, text = run([*argv, "ask", "Which kettle was number 57?"])
+    assert text.split("\n\n")[0].endswith(f" — ¶2.{passage['part']}")

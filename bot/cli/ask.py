@@ -44,12 +44,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     width = output_width(args)
     filters = filters_from_args(args)
     service = make_service(settings)
+    quote_chars = settings.corpus.max_passage_chars
     for question in _questions(args):
         answer = service.answer(question, top_k=args.top, filters=filters)
         if args.json:
             args.stdout.write(answer_to_json(answer) + "\n")
         else:
-            args.stdout.write(render_answer(answer, width=width))
+            args.stdout.write(render_answer(answer, width=width, quote_chars=quote_chars))
         args.stdout.flush()
     return 0
 

@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from bot.errors import TalksBotError
+from bot.errors import TalksBotError, os_reason
 from bot.render.printable import one_line
 
 log = logging.getLogger(__name__)
@@ -100,8 +100,8 @@ def describe_os_error(exc: OSError) -> str:
         return f"network: timed out{f': {exc}' if str(exc) else ''}"
     if isinstance(exc, BrokenPipeError):
         return "the other end closed the connection (broken pipe)"
-    if exc.filename is not None and exc.strerror:
-        return f"{exc.filename}: {exc.strerror.lower()}"
+    if exc.filename is not None:
+        return f"{exc.filename}: {os_reason(exc, exc.filename)}"
     return str(exc) or type(exc).__name__
 
 

@@ -24,8 +24,11 @@ def iso_date(date: dt.date | None) -> str | None:
     return None if date is None else date.isoformat()
 
 
-def citation_parts(article: Article, paragraph: int | None = None) -> list[str]:
-    """The pieces of a citation in reading order: title, source, date, ¶n (absent ones skipped)."""
+def citation_parts(article: Article, paragraph: int | str | None = None) -> list[str]:
+    """The pieces of a citation in reading order: title, source, date, ¶n (absent ones skipped).
+
+    ``paragraph`` is a number or a passage's label (``7.2``: part 2 of a paragraph cut in parts).
+    """
     parts = [one_line(article.title)]
     if article.source:
         parts.append(one_line(article.source))
@@ -38,8 +41,9 @@ def citation_parts(article: Article, paragraph: int | None = None) -> list[str]:
 
 
 def format_citation(passage: Passage) -> str:
-    """``Title — Source · 11 Sep 2018 · ¶5`` (the URL is left to the medium, which may link it)."""
-    title, *rest = citation_parts(passage.article, passage.paragraph)
+    """``Title — Source · 11 Sep 2018 · ¶5`` (``¶5.2`` for the second part of a paragraph cut in
+    parts; the URL is left to the medium, which may link it)."""
+    title, *rest = citation_parts(passage.article, passage.label)
     return " — ".join([title, " · ".join(rest)]) if rest else title
 
 

@@ -1,13 +1,15 @@
 """The JSON renderings: a stable contract for scripts (documented in docs/cli.md).
 
 An answer is ``{"question", "answered", "reason", "message", "took_ms", "passages": [{"rank",
-"score", "text", "highlights", "paragraph", "section", "article": {"id", "title", "source",
-"date", "url"}, "copies": [{"paragraph", "article": {...}}]}]}``, where ``text`` is the passage
-as in the article, ``highlights`` are ``[start, end]`` character offsets into it, and ``copies``
-are the other articles that carried the same (or near-identical) text, oldest first (see
-bot.corpus.copies). A timeline is ``{"topic", "found", "reason", "message", "entries": [{"date",
-"text", "highlights", "paragraph", "article", "copies"}]}``; ``sources --json`` prints one
-article object per line. Keys are only ever added, never renamed or removed.
+"score", "text", "highlights", "paragraph", "part", "section", "article": {"id", "title",
+"source", "date", "url"}, "copies": [{"paragraph", "article": {...}}]}]}``, where
+``text`` is the passage as in the article, ``highlights`` are ``[start, end]`` character offsets
+into it, ``part`` is 0, or the part number of a paragraph cut into parts at
+``corpus.max_passage_chars``, and ``copies`` are the other articles that carried the same (or
+near-identical) text, oldest first (see bot.corpus.copies). A timeline is ``{"topic", "found",
+"reason", "message", "entries": [{"date", "text", "highlights", "paragraph", "part", "article",
+"copies"}]}``; ``sources --json`` prints one article object per line. Keys are only ever
+added, never renamed or removed.
 
 Every string goes through :func:`~bot.render.printable.printable_data` on the way out: a JSON
 consumer that prints a field must never receive a terminal control (``json.dumps`` escapes C0
@@ -55,6 +57,7 @@ def passage_to_dict(item: AnsweredPassage) -> dict[str, Any]:
         "text": item.passage.text,
         "highlights": [[start, end] for start, end in item.highlights],
         "paragraph": item.passage.paragraph,
+        "part": item.passage.part,
         "section": item.passage.section,
         "article": article_to_dict(item.passage.article),
         "copies": _copies(item.copies),
@@ -90,6 +93,7 @@ def entry_to_dict(entry: TimelineEntry) -> dict[str, Any]:
         "text": entry.passage.text,
         "highlights": [[s, t] for s, t in entry.highlights],
         "paragraph": entry.passage.paragraph,
+        "part": entry.passage.part,
         "article": article_to_dict(entry.passage.article),
         "copies": _copies(entry.copies),
     }

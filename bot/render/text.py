@@ -30,8 +30,9 @@ from bot.service.feedback import FeedbackSummary
 BOLD_YELLOW = "\x1b[1;33m"
 DIM = "\x1b[2m"
 RESET = "\x1b[0m"
-#: The most of one passage a terminal is shown (the loader cuts paragraphs shorter than this).
-QUOTE_CHARS = 2000
+#: The most of one passage a terminal is shown when the caller does not say; front ends pass
+#: ``corpus.max_passage_chars``, the length the loader cuts paragraphs to.
+QUOTE_CHARS = 1200
 INDENT = "    "
 _WORD = re.compile(r"\S+")
 
@@ -160,7 +161,9 @@ def render_timeline(timeline: Timeline) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_context(context: Context, width: int | None = None) -> str:
+def render_context(
+    context: Context, width: int | None = None, quote_chars: int = QUOTE_CHARS
+) -> str:
     """The paragraphs around the cited one, the cited one marked with ``»``."""
     head = format_citation(context.passages[0]).rsplit(" · ¶", 1)[0]
     lines = [
@@ -169,8 +172,8 @@ def render_context(context: Context, width: int | None = None) -> str:
     ]
     for p in context.passages:
         mark = "»" if p.paragraph == context.focus else " "
-        first = f"{mark} ¶{p.paragraph} "
-        text, _ = window(printable(p.text), (), QUOTE_CHARS)
+        first = f"{mark} ¶{p.label} "
+        text, _ = window(printable(p.text), (), quote_chars)
         body = wrap(text, None if width is None else width - len(first))
         lines.append(first + body[0])
         lines.extend(" " * len(first) + line for line in body[1:])

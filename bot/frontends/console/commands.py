@@ -50,6 +50,8 @@ class Session(Protocol):
 
     def width(self) -> int | None: ...
 
+    def quote_chars(self) -> int: ...
+
 
 Command = Callable[[Session, str], None]
 
@@ -86,7 +88,7 @@ def more(session: Session, arg: str) -> None:
     except ContextError as exc:
         session.write(f"{exc}\n")
         return
-    session.write(render_context(context, session.width()))
+    session.write(render_context(context, session.width(), session.quote_chars()))
 
 
 def timeline(session: Session, arg: str) -> None:

@@ -86,7 +86,11 @@ class Console:
             self.write(f"Q: {one_line(answer.question)}\n")
         self.write(
             render_answer(
-                answer, color=bool(self.color), width=self.width(), sources_command="console"
+                answer,
+                color=bool(self.color),
+                width=self.width(),
+                sources_command="console",
+                quote_chars=self.quote_chars(),
             )
         )
         if not self.interactive:
@@ -102,6 +106,10 @@ class Console:
         if self.wrap_width is not None:
             return self.wrap_width or None
         return terminal_width(self.stdout) if self.interactive else None
+
+    def quote_chars(self) -> int:
+        """The most of one passage to show: the length the loader cuts paragraphs to."""
+        return self.service.settings.corpus.max_passage_chars
 
     def _run_interactive(self) -> int:
         summary = self.service.summary()
