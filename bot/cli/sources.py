@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sources",
         help="list the articles the bot answers from: date, title, outlet, link",
     )
-    add_json_option(sources, "one JSON object per article (JSON Lines)")
+    add_json_option(sources, "one JSON object per article and line")
     sources.set_defaults(handler=run)
 
 
