@@ -111,6 +111,7 @@ names = st.tuples(
     st.sampled_from([".md", ".txt", ".html", ".jsonl", ".bin", ""]),
 ).map(lambda n: "x" + n[0].replace("/", "_") + n[1])
 LINKS = ["good", "dangling", "loop", "folder", "/dev/zero", "/dev/null", "fifo"]
+UNUSABLE = {"dangling", "loop", "/dev/zero", "/dev/null", "fifo"}
 corpora = st.tuples(
     st.lists(st.tuples(names, contents, st.booleans()), max_size=6),
     st.lists(st.sampled_from(LINKS), max_size=3, unique=True),
@@ -126,13 +127,17 @@ def write_corpus(root: Path, files: list[tuple[str, bytes, bool]], links: list[s
         if not path.exists() and path.name not in ("plain.md", "sub"):
             path.write_bytes(content)
     for kind in links:
-        link = folder / f"link-{kind.strip('/').replace('/', '-')}.md"
+        link = folder / link_name(kind)
         if kind == "fifo":
             os.mkfifo(link)
             continue
         target = {"good": "plain.md", "dangling": "gone.md", "loop": link.name, "folder": "sub"}
         os.symlink(target.get(kind, kind), link)
     return folder
+
+
+def link_name(kind: str) -> str:
+    return f"link-{kind.strip('/').replace('/', '-')}.md"
 
 
 def run(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
@@ -167,6 +172,9 @@ def test_hostile_corpora_and_questions_never_break_a_command(corpus, question):
         code, out, err = run([*base, "check"])
         assert_clean(code, out, err)
         assert re.search(r"^articles:\s+[1-9]", out, re.M), out
+        warned = [line for line in out.splitlines() if line.startswith("warning: ")]
+        for kind in set(links) & UNUSABLE:  # none is skipped silently
+            assert any(link_name(kind) in line for line in warned), (kind, warned)
 
         code, out, err = run([*base, "ask", "--json", GOOD_QUESTION])
         assert_clean(code, out, err)
