@@ -273,3 +273,19 @@ def test_a_paragraph_cut_in_parts_is_cited_by_its_part(write_corpus, tmp_path):
     assert len(passage["text"]) <= settings.corpus.max_passage_chars
     code, text = run([*argv, "ask", "Which kettle was number 57?"])
     assert text.split("\n\n")[0].endswith(f" — ¶2.{passage['part']}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["sourcse"], "talks-bot: error: unknown command 'sourcse'; did you mean 'sources'?"),
+        (["ask"], "talks-bot ask: error: the following arguments are required: question"),
+        (["ask", "--top", "x", "q"], "talks-bot ask: error: argument --top: invalid int value"),
+    ],
+)
+def test_a_usage_error_is_one_line_that_points_to_the_help(argv, line, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.count("\n") == 1
+    assert err.startswith(line) and err.rstrip().endswith("--help)")

@@ -14,15 +14,18 @@ Everything that goes wrong becomes one line on stderr and an exit status here
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import re
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from bot import __version__
 from bot.cli.faults import exit_with, guarded
 from bot.cli.options import add_global_options
 from bot.cli.runtime import load
+from bot.render.printable import one_line
 
 #: Modules that add subcommands, in the order ``--help`` lists them; each has
 #: ``register(subparsers: argparse._SubParsersAction)``.
@@ -42,10 +45,25 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 DEFAULT_COMMAND = "console"
+_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<typed>.*?)' \(choose from (?P<valid>.*)\)")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line that says where the usage is, and a
+    suggestion for a mistyped command (``sourcse``: did you mean 'sources'?)."""
+
+    def error(self, message: str) -> NoReturn:
+        choice = _INVALID_CHOICE.search(message)
+        if choice:
+            valid = re.findall(r"'([^']*)'", choice["valid"])
+            close = difflib.get_close_matches(choice["typed"], valid, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            message = f"unknown command {choice['typed']!r}{hint}"
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="talks-bot",
         description="Cited answers from a news corpus: console, CLI and Discord bot.",
         epilog="With no command, the console starts. docs/cli.md describes every command.",
