@@ -7,6 +7,8 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,19 +78,28 @@ def test_console_subprocess_through_a_pipe_exits_zero_at_eof():
     assert "Singapore" in result.stdout and "¶4" in result.stdout
 
 
-@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
-def test_interactive_console_on_a_terminal(tmp_path):
+def spawn_console(history: Path, **kwargs: Any) -> Any:
+    """``python -m bot console`` on a pseudo-terminal (of ``dimensions``, else 24 x 80)."""
     import pexpect
 
-    history = tmp_path / "history"
-    child = pexpect.spawn(
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    return pexpect.spawn(
         sys.executable,
         ["-m", "bot", "--set", f"console.history_file={history}", "console"],
         cwd=str(REPO),
         encoding="utf-8",
         timeout=60,
-        env={**os.environ, "TERM": "xterm"},
+        env={**env, "TERM": "xterm"},
+        **kwargs,
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_interactive_console_on_a_terminal(tmp_path):
+    import pexpect
+
+    history = tmp_path / "history"
+    child = spawn_console(history)
     child.expect("ask> ")
     child.sendline("Who is Stephen Biegun?")
     child.expect("Biegun")
@@ -108,16 +119,7 @@ def test_interactive_console_wraps_at_the_terminal_width(tmp_path):
     """On a 50-column terminal, quoted text (coloured) wraps at 50 columns."""
     import pexpect
 
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "bot", "--set", f"console.history_file={tmp_path / 'h'}", "console"],
-        cwd=str(REPO),
-        encoding="utf-8",
-        timeout=60,
-        env={**env, "TERM": "xterm"},
-        dimensions=(24, 50),
-    )
+    child = spawn_console(tmp_path / "history", dimensions=(24, 50))
     child.expect("ask> ")
     child.sendline("Where did Trump and Kim hold their first summit?")
     child.expect("ask> ")
