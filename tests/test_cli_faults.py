@@ -23,6 +23,9 @@ from bot.cli.main import main
 from bot.errors import ConfigError, CorpusError
 from tests.conftest import REPO
 
+WRAPPED_DNS = OSError("Cannot connect to host x.invalid:443")  # as aiohttp wraps it
+WRAPPED_DNS.__cause__ = socket.gaierror(-2, "Name or service not known")
+
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     out = io.StringIO()
@@ -45,6 +48,7 @@ def one_line(err: str) -> str:
         (socket.gaierror(-2, "Name or service not known"), 2, "name lookup (DNS) failed"),
         (ConnectionRefusedError(111, "Connection refused"), 2, "network: connection refused"),
         (TimeoutError("no reply in 30 s"), 2, "network: timed out: no reply in 30 s"),
+        (WRAPPED_DNS, 2, "network: name lookup (DNS) failed: Cannot connect to host x.invalid"),
         (PermissionError(13, "Permission denied", "/srv/x"), 2, "/srv/x: permission denied"),
         (MemoryError(), 2, "error: out of memory"),
         (RuntimeError("oops"), 1, "internal error: RuntimeError: oops (a bug in talks-bot"),

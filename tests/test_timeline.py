@@ -148,3 +148,13 @@ def test_context_around_a_cut_paragraph_counts_passages_not_paragraph_numbers(wr
     middle = context_around(corpus, "kettles", 2, radius=1, part=5)
     assert [p.part for p in middle.passages] == [4, 5, 6]
     assert context.total == 3
+
+
+def test_a_timeline_whose_filters_select_nothing_is_an_empty_answer(tmp_path: Path):
+    code, out = _run("timeline", "--json", "--since", "2030", TOPIC, cache=tmp_path)
+    assert code == 0
+    data = json.loads(out)
+    assert data["found"] is False and data["entries"] == []
+    assert data["reason"] == "nothing_selected" and "2030" in data["message"]
+    code, out = _run("timeline", "--since", "2030", TOPIC, cache=tmp_path)
+    assert code == 0 and "2030" in out

@@ -91,18 +91,34 @@ def guarded(run: Callable[[], int], stdout: TextIO) -> int:
 
 
 def describe_os_error(exc: OSError) -> str:
-    """An operating-system or network failure in words: what failed, and on what."""
-    if isinstance(exc, socket.gaierror):
-        return f"network: name lookup (DNS) failed: {exc.strerror or exc}"
-    if isinstance(exc, ConnectionRefusedError):
-        return f"network: connection refused: {exc}"
-    if isinstance(exc, TimeoutError):
-        return f"network: timed out{f': {exc}' if str(exc) else ''}"
-    if isinstance(exc, BrokenPipeError):
+    """An operating-system or network failure in words: what failed, and on what.
+
+    Network libraries wrap the socket error (aiohttp's ``os_error``, or ``__cause__``); the
+    innermost one says whether it was DNS, a refusal or a timeout.
+    """
+    cause = _innermost(exc)
+    detail = f": {exc}" if str(exc) else ""
+    if isinstance(cause, socket.gaierror):
+        return f"network: name lookup (DNS) failed{detail}"
+    if isinstance(cause, ConnectionRefusedError):
+        return f"network: connection refused{detail}"
+    if isinstance(cause, TimeoutError):
+        return f"network: timed out{detail}"
+    if isinstance(cause, BrokenPipeError):
         return "the other end closed the connection (broken pipe)"
     if exc.filename is not None:
         return f"{exc.filename}: {os_reason(exc, exc.filename)}"
     return str(exc) or type(exc).__name__
+
+
+def _innermost(exc: BaseException) -> BaseException:
+    seen = {id(exc)}
+    while True:
+        inner = getattr(exc, "os_error", None) or exc.__cause__
+        if not isinstance(inner, OSError) or id(inner) in seen:
+            return exc
+        seen.add(id(inner))
+        exc = inner
 
 
 def exit_with(code: int) -> None:
