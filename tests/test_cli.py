@@ -281,6 +281,7 @@ def test_a_paragraph_cut_in_parts_is_cited_by_its_part(write_corpus, tmp_path):
         (["sourcse"], "talks-bot: error: unknown command 'sourcse'; did you mean 'sources'?"),
         (["ask"], "talks-bot ask: error: the following arguments are required: question"),
         (["ask", "--top", "x", "q"], "talks-bot ask: error: argument --top: invalid int value"),
+        (["bench", "--engines", "x"], "talks-bot bench: error: argument --engines: invalid choice"),
     ],
 )
 def test_a_usage_error_is_one_line_that_points_to_the_help(argv, line, capsys):

@@ -45,7 +45,10 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 DEFAULT_COMMAND = "console"
-_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<typed>.*?)' \(choose from (?P<valid>.*)\)")
+#: argparse's message for an unknown command (other options' choices keep argparse's wording).
+_INVALID_COMMAND = re.compile(
+    r"^argument COMMAND: invalid choice: '(?P<typed>.*?)' \(choose from (?P<valid>.*)\)"
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -53,7 +56,7 @@ class Parser(argparse.ArgumentParser):
     suggestion for a mistyped command (``sourcse``: did you mean 'sources'?)."""
 
     def error(self, message: str) -> NoReturn:
-        choice = _INVALID_CHOICE.search(message)
+        choice = _INVALID_COMMAND.search(message)
         if choice:
             valid = re.findall(r"'([^']*)'", choice["valid"])
             close = difflib.get_close_matches(choice["typed"], valid, n=1)
