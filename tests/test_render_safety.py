@@ -50,6 +50,7 @@ ESCAPES = [
     "\x08",
     "\x7f",
     "\x85",
+    "\u2028",
 ]
 any_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
 hostile = st.lists(
@@ -96,6 +97,7 @@ def strings(value: Any) -> list[str]:
 
 
 def assert_clean_json(line: str) -> None:
+    assert line.splitlines() == [line]  # one JSON Lines record, whoever splits the lines
     assert CONTROL.search(line) is None  # nothing raw in the JSON text
     for text in strings(json.loads(line)):
         assert CONTROL.search(text) is None, repr(text)  # nor in what a consumer decodes

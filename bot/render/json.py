@@ -32,8 +32,13 @@ from bot.render.wording import SOURCES_COMMAND, cut_notice, refusal
 
 
 def dumps(value: Any) -> str:
-    """One line of JSON, non-ASCII kept readable, no control character in any string."""
-    return json.dumps(printable_data(value), ensure_ascii=False)
+    """One line of JSON, non-ASCII kept readable, no control character in any string.
+
+    U+2028 and U+2029 are written as escapes: raw, they are valid JSON but line breaks to
+    ``str.splitlines`` and older JavaScript, and would split a JSON Lines record in two.
+    """
+    text = json.dumps(printable_data(value), ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def article_to_dict(article: Article) -> dict[str, Any]:
