@@ -118,9 +118,10 @@ class AnswerService:
         except NothingSelected as exc:
             return Timeline(topic, reason=Reason.NOTHING_SELECTED, detail=str(exc))
 
-    def context(self, article_id: str, paragraph: int, radius: int = 1) -> Context:
-        """The paragraphs around a cited one; raises :class:`ContextError` when it is gone."""
-        return context_around(self._answerer.corpus, article_id, paragraph, radius)
+    def context(self, article_id: str, paragraph: int, radius: int = 1, part: int = 0) -> Context:
+        """The passages around a cited one (``part`` of a paragraph cut in parts); raises
+        :class:`ContextError` when it is gone."""
+        return context_around(self._answerer.corpus, article_id, paragraph, radius, part)
 
     def sources(self) -> tuple[Article, ...]:
         """Every article in service, newest first (undated last)."""

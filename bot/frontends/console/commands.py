@@ -84,7 +84,7 @@ def more(session: Session, arg: str) -> None:
         return
     passage = answer.passages[n - 1].passage
     try:
-        context = session.service.context(passage.article.id, passage.paragraph)
+        context = session.service.context(passage.article.id, passage.paragraph, part=passage.part)
     except ContextError as exc:
         session.write(f"{exc}\n")
         return
