@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.corpus.ingest import Added, Duplicate
+from bot.render.printable import one_line
 
 EXIT_OK, EXIT_FAILED = 0, 2
 
 #: Control characters, stripped from anything a server or a page may have put in a message.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,7 +46,7 @@ def run_add(args: argparse.Namespace) -> int:
             try:
                 outcome = ingester.add(source)
             except IngestError as exc:
-                print(f"talks-bot: error: {safe(str(exc))}", file=sys.stderr)
+                print(f"talks-bot: error: {one_line(str(exc))}", file=sys.stderr)
                 failed = True
                 continue
             args.stdout.write(describe(outcome) + "\n")
@@ -59,12 +58,12 @@ def describe(outcome: Added | Duplicate) -> str:
     """One line for an added article or a duplicate, safe to print on a terminal."""
     if isinstance(outcome, Duplicate):
         how = "the same URL" if outcome.by == "url" else "the same text"
-        return safe(
+        return one_line(
             f"unchanged {outcome.source}: already in the corpus as {outcome.article_id} ({how})"
         )
     date = outcome.date.isoformat() if outcome.date else "undated"
     details = [outcome.source or "unknown outlet", date, plural(outcome.passages, "passage")]
-    return safe(f"added {outcome.id}: {outcome.title} ({', '.join(details)})")
+    return one_line(f"added {outcome.id}: {outcome.title} ({', '.join(details)})")
 
 
 @contextmanager
@@ -86,8 +85,3 @@ def quiet(level: str, *loggers: str) -> Iterator[None]:
 def plural(n: int, word: str) -> str:
     """``1 passage``, ``3 passages``."""
     return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def safe(text: str) -> str:
-    """``text`` without control characters (article text and server replies are data)."""
-    return _CONTROL.sub(" ", text)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli.add import describe, plural, quiet, safe
+from bot.cli.add import describe, plural, quiet
+from bot.render.printable import one_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,7 +46,7 @@ def run_feeds(args: argparse.Namespace) -> int:
     for added in poll.added:
         args.stdout.write(describe(added) + "\n")
     for line in (*poll.warnings, *poll.failed):
-        print(f"talks-bot: warning: {safe(line)}", file=sys.stderr)
+        print(f"talks-bot: warning: {one_line(line)}", file=sys.stderr)
     args.stdout.write(
         f"{plural(len(poll.added), 'new article')}, {poll.duplicates} already in the corpus, "
         f"from {plural(len(urls), 'feed')} ({len(poll.warnings)} broken)\n"
