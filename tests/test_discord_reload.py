@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 from fakediscord import FakeDiscord
 from fakediscord.botprocess import REPO, BotProcess
+from fakediscord.permissions import ADMINISTRATOR
 
 from bot.frontends.discord.cogs.admin import NOT_OWNER_TEXT
 
@@ -67,8 +68,14 @@ async def test_reload_is_synced_for_administrators_only(fake: FakeDiscord, bot: 
     assert command.get("dm_permission") is False or command.get("contexts") == [0]
 
 
-async def test_reload_refuses_a_non_owner(fake: FakeDiscord, bot: BotProcess) -> None:
-    interaction = await fake.send_slash_command("reload", user=fake.add_user("mallory"))
+async def test_reload_is_hidden_from_members_and_refuses_a_non_owner_admin(
+    fake: FakeDiscord, bot: BotProcess
+) -> None:
+    with pytest.raises(PermissionError, match="hides 'reload'"):  # Discord does not offer it
+        await fake.send_slash_command("reload", user=fake.add_user("member"))
+    admins = await fake.add_role("admins", ADMINISTRATOR)
+    mallory = fake.add_user("mallory", roles=[admins["id"]])
+    interaction = await fake.send_slash_command("reload", user=mallory)
     sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id, timeout=5)
     assert sent.route == "callback"
     assert sent.body["flags"] == 64  # only they see it

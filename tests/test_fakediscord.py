@@ -505,3 +505,64 @@ async def test_interactions_need_no_channel_permission_but_report_them(fake: Fak
         assert granted == fake.permissions_in() and not granted & (EMBED_LINKS | SEND_MESSAGES)
         owner = await fake.send_slash_command("echo", {"text": "x"}, user=fake.owner)
         assert discord.Permissions(int(owner.payload["member"]["permissions"])).administrator
+
+
+@pytest.mark.asyncio
+async def test_commands_are_offered_as_discord_offers_them(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    quoted: list[str] = []
+
+    @bot.tree.command()
+    @app_commands.default_permissions(manage_guild=True)
+    async def secret(interaction: discord.Interaction) -> None:
+        """For members who may manage the server."""
+        await interaction.response.send_message("shh", ephemeral=True)
+
+    @bot.tree.context_menu(name="Quote It")
+    async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
+        quoted.append(message.content)
+        await interaction.response.send_message(f"> {message.content}", ephemeral=True)
+
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        with pytest.raises(PermissionError, match="hides 'secret'"):
+            await fake.send_slash_command("secret", user=fake.add_user("plain"))
+        managers = await fake.add_role("managers", 1 << 5)  # Manage Server
+        allowed = await fake.send_slash_command(
+            "secret", user=fake.add_user("manager", roles=[managers["id"]])
+        )
+        await fake.wait_until(lambda: allowed.responses)
+        # A message command gets the message, content included, whatever the intents.
+        said = await fake.send_message("the lake is made of tea", user=fake.add_user("poet"))
+        picked = await fake.send_message_command("Quote It", said)
+        await fake.wait_until(lambda: picked.responses)
+        assert quoted == ["the lake is made of tea"]
+        # Mentioning the bot's managed role delivers the content too.
+        await fake.send_message("are you there?", mention_role=True)
+        await fake.wait_until(lambda: any("are you there" in m.content for m in bot.seen))
+        seen = next(m for m in bot.seen if "are you there" in m.content)
+        assert seen.guild is not None and seen.guild.self_role in seen.role_mentions
+    assert not fake.errors
+
+
+@pytest.mark.asyncio
+async def test_a_deleted_deferral_leaves_the_next_followup_its_own_visibility(
+    fake: FakeDiscord,
+) -> None:
+    bot = MiniBot()
+
+    @bot.tree.command()
+    async def oops(interaction: discord.Interaction) -> None:
+        """Defer publicly, then answer privately."""
+        await interaction.response.defer(thinking=True)
+        await interaction.delete_original_response()
+        await interaction.followup.send("only you see this", ephemeral=True)
+
+    async with running(bot, fake.token):
+        await fake.wait_for_commands()
+        interaction = await fake.send_slash_command("oops")
+        sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
+        assert sent.ephemeral and sent.visible_to == fake.user["id"]
+        assert interaction.original is None
+        fake.prune(older_than=0)  # a long run forgets what is over
+        assert not fake.interactions and not fake.sent and not fake.requests
