@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.frontends.discord.client import run_bot
+    from bot.frontends.discord.startup import run_bot
 
     settings = load_settings(args.config, args.overrides)
     return run_bot(settings, force_sync=args.sync)

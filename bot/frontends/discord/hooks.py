@@ -1,0 +1,95 @@
+"""How the bot adds articles: ``/add`` and feed polls, through callables injected into the bot.
+
+The bot does not fetch pages itself; the corpus layer does (``bot.corpus.ingest`` adds one URL,
+``bot.corpus.feeds`` polls the feeds). The bot holds them as :class:`CorpusHooks`, plain
+callables run in a worker thread, so tests inject their own and the bot works (without
+``/add`` and announcements) where they are absent. :func:`hooks_from_settings` wires the real
+ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class NewArticle(Protocol):
+    """An article just written to the corpus (``bot.corpus.ingest.Added`` has these)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def source(self) -> str | None: ...
+
+    @property
+    def date(self) -> dt.date | None: ...
+
+    @property
+    def url(self) -> str | None: ...
+
+    @property
+    def passages(self) -> int: ...
+
+
+class KnownArticle(Protocol):
+    """A source already in the corpus (``bot.corpus.ingest.Duplicate`` has these)."""
+
+    @property
+    def article_id(self) -> str: ...
+
+
+#: Adds the article at a URL; returns it, or what it duplicates; raises TalksBotError (one line).
+AddArticle = Callable[[str], "NewArticle | KnownArticle"]
+#: Polls every feed once; returns the articles it added.
+PollFeeds = Callable[[], Sequence[NewArticle]]
+
+
+@dataclass(frozen=True)
+class CorpusHooks:
+    """What the bot may call to grow the corpus; None where the feature is not available."""
+
+    add: AddArticle | None = None
+    poll: PollFeeds | None = None
+    interval_minutes: float = 30.0
+    announce_channel: int | None = None
+
+
+def hooks_from_settings(settings: Settings) -> CorpusHooks:
+    """The corpus layer's ``add_source`` and ``poll_feeds``, bound to ``settings``.
+
+    Imported by name so that a build without the ingest modules still runs the bot (with no
+    ``/add`` and no feed polling) instead of failing to start.
+    """
+    try:
+        ingest: Any = importlib.import_module("bot.corpus.ingest")
+        feeds: Any = importlib.import_module("bot.corpus.feeds")
+    except ModuleNotFoundError:
+        log.info("articles cannot be added from Discord: bot.corpus.ingest is not installed")
+        return CorpusHooks()
+    config: Any = getattr(settings, "feeds", None)
+    poll: PollFeeds | None = None
+    if config is not None and config.urls:
+        poll = functools.partial(_poll, feeds.poll_feeds, settings)
+    return CorpusHooks(
+        add=functools.partial(ingest.add_source, settings),
+        poll=poll,
+        interval_minutes=float(getattr(config, "interval_minutes", 30.0)),
+        announce_channel=getattr(config, "announce_channel", None),
+    )
+
+
+def _poll(poll_feeds: Callable[[Settings], Any], settings: Settings) -> Sequence[NewArticle]:
+    return tuple(poll_feeds(settings).added)
