@@ -119,7 +119,7 @@ class FakeState:
         self.sent = [m for m in self.sent if m.interaction_id not in old]
         self.requests = [r for r in self.requests if r.time >= cutoff]
         for session in self._sessions.values():
-            del session.log[:-replay_kept]
+            del session.log[: max(0, len(session.log) - replay_kept)]
 
     # -- waiting ---------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ _BUCKETS_KEPT = 10_000
 #: Distinct (user, answer) votes remembered to refuse double votes (never logged).
 _VOTES_REMEMBERED = 50_000
 #: Answers kept in memory for a vote on them (older ones are recovered from the message).
-_ANSWERS_REMEMBERED = 10_000
+_ANSWERS_REMEMBERED = 2_000
 
 
 class UserCooldowns:
