@@ -7,11 +7,12 @@ fake Discord of ``tests/fakediscord`` (127.0.0.1), which plays the users. Two ph
   interaction: *time to first response* (INTERACTION_CREATE sent → the bot's deferral
   received; Discord allows 3 s) and *time to answer* (→ the follow-up with the answer).
 - **soak**: ``--rate`` questions per second (default 50) for ``--soak-seconds`` (default 300),
-  from a pool of users large enough that nobody hits the per-user cooldown. The bot's resident
-  memory (``VmRSS`` from ``/proc``) is sampled every ``--sample-seconds``; the figures are the
-  first and last samples, the peak, and the slope of a least-squares line through the samples
-  after the first minute (MiB per minute: about 0 when memory is flat). Latencies are reported
-  for the soak too, and any question left unanswered.
+  from a pool of users large enough that nobody hits the per-user cooldown; the same eight
+  questions in turn, or with ``--fresh-words`` each with a word never seen before. The bot's
+  resident memory (``VmRSS`` from ``/proc``) is sampled every ``--sample-seconds``; the figures
+  are the first and last samples, the peak, and the slope of a least-squares line through the
+  samples after the first minute (MiB per minute: about 0 when memory is flat). Latencies are
+  reported for the soak too, and any question left unanswered.
 
 Run::
 
@@ -31,7 +32,7 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,11 +140,23 @@ async def burst(fake: FakeDiscord, size: int) -> Latencies:
     return figures
 
 
+def fresh_words(questions: Sequence[str]) -> Iterator[str]:
+    """The questions, each with a word never seen before (a long tail of typos and names)."""
+    for n, question in enumerate(itertools.cycle(questions)):
+        yield f"{question} zq{n:x}"
+
+
 async def soak(
-    fake: FakeDiscord, pid: int, rate: float, seconds: float, sample_every: float
+    fake: FakeDiscord,
+    pid: int,
+    rate: float,
+    seconds: float,
+    sample_every: float,
+    *,
+    fresh: bool = False,
 ) -> tuple[Latencies, list[tuple[float, float]]]:
     users = itertools.cycle([fake.add_user(f"soak{i}") for i in range(max(50, int(rate * 12)))])
-    questions = itertools.cycle(QUESTIONS)
+    questions = fresh_words(QUESTIONS) if fresh else itertools.cycle(QUESTIONS)
     figures, pending = Latencies(), {}
     samples: list[tuple[float, float]] = []
     start = time.monotonic()
@@ -192,12 +205,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             fake.prune(older_than=0)
             if args.soak_seconds > 0:
                 figures, samples = await soak(
-                    fake, bot.process.pid, args.rate, args.soak_seconds, args.sample_seconds
+                    fake,
+                    bot.process.pid,
+                    args.rate,
+                    args.soak_seconds,
+                    args.sample_seconds,
+                    fresh=args.fresh_words,
                 )
                 settled = [s for s in samples if s[0] >= min(60.0, args.soak_seconds / 3)]
                 results["soak"] = {
                     "rate_per_s": args.rate,
                     "seconds": args.soak_seconds,
+                    "fresh_words": args.fresh_words,
                     **figures.summary(),
                     "rss_mib": {
                         "first": round(samples[0][1], 1),
@@ -229,7 +248,8 @@ def print_report(results: dict[str, Any]) -> None:
         s = results["soak"]
         m = s["rss_mib"]
         print(
-            f"soak {s['rate_per_s']}/s for {s['seconds']} s: answered {s['answered']}, failed "
+            f"soak {s['rate_per_s']}/s for {s['seconds']} s"
+            f"{' (fresh words)' if s['fresh_words'] else ''}: answered {s['answered']}, failed "
             f"{s['failed']}; first response p50 {s['first_response_ms'].get('p50')} ms, p95 "
             f"{s['first_response_ms'].get('p95')} ms; answer p50 {s['answer_ms'].get('p50')} ms, "
             f"p95 {s['answer_ms'].get('p95')} ms"
@@ -252,6 +272,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sample-seconds", type=float, default=5.0, help="RSS sampling period")
     parser.add_argument("--corpus", help="corpus folder (default: the one config.yaml names)")
     parser.add_argument("--workdir", default="/tmp/talks-bot-discord-load", help="cache, log")
+    parser.add_argument(
+        "--fresh-words",
+        action="store_true",
+        help="give every soak question a word never seen before (an open vocabulary)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     results = asyncio.run(run(args))

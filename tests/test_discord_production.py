@@ -116,6 +116,26 @@ async def test_2_mentions_degrade_to_what_the_channel_allows(service, caplog) ->
     assert not [r for r in fake.requests if r.status >= 400]
 
 
+async def test_2_a_refused_reply_is_one_log_line_and_the_bot_goes_on(service, caplog) -> None:
+    async with fake_discord() as fake, running_bot(fake, service.settings, service):
+        fake.fail_next("POST", r"^/channels/\d+/messages$", code=50013)  # Missing Permissions
+        fake.fail_next("POST", r"^/channels/\d+/messages$", status=503)  # a Discord outage
+        for _ in range(2):
+            await mention(fake, QUILL, mention_bot=True)
+        await fake.wait_until(lambda: caplog.text.count("could not answer in") == 2)
+        # A slash answer whose token expired while retrieval ran (15 minutes on Discord).
+        service.delay = 0.5
+        late = await fake.send_slash_command("ask", {"question": "slow " + QUILL})
+        await fake.wait_until(lambda: late.responses)
+        fake.age_interaction(late, 15 * 60 + 1)
+        await fake.wait_until(lambda: "Discord refused the reply to /ask" in caplog.text)
+        n = len(fake.sent)
+        await mention(fake, QUILL, mention_bot=True)
+        sent = await reply_to(fake, n)
+        assert "Quillfeather" in description(sent)
+    assert not [r for r in caplog.records if r.exc_info]
+
+
 # 3 -------------------------------------------------------------------------------------------
 
 

@@ -93,9 +93,17 @@ class _TalksBotMixin:
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        """Log the traceback; tell the user politely, and only them."""
+        """Log the traceback; tell the user politely, and only them.
+
+        When Discord refused the reply for reasons of its own (an expired interaction, a
+        server error), that is one line; a 400 means the bot sent something invalid, a bug
+        worth its traceback.
+        """
         original = getattr(error, "original", error)
         command = interaction.command.name if interaction.command else "?"
+        if isinstance(original, discord.HTTPException) and original.status != 400:
+            log.warning("Discord refused the reply to /%s: %s", command, original)
+            return
         log.error(
             "error in /%s", command, exc_info=(type(original), original, original.__traceback__)
         )
