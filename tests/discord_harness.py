@@ -117,3 +117,17 @@ def custom_ids(body: dict[str, Any], prefix: str) -> list[str]:
 
 def description(sent: SentMessage) -> str:
     return str(sent.body["embeds"][0].get("description", ""))
+
+
+def unescaped(text: str, token: str) -> list[int]:
+    """Positions of ``token`` in ``text`` outside backslash escapes, scanning as Markdown does."""
+    found, i = [], 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text.startswith(token, i):
+            found.append(i)
+            i += len(token)
+        else:
+            i += 1
+    return found

@@ -26,6 +26,7 @@ from bot.render.discord.markdown import (
     unescape,
 )
 from tests.conftest import REPO
+from tests.discord_harness import unescaped
 
 LINK = re.compile(r"\[(?:\\.|[^\]\\\n])*\]\([^()\s]*\)")
 #: Escapes or links, scanned left to right as Discord does (an escaped "[" opens no link).
@@ -34,20 +35,6 @@ ESCAPE_OR_LINK = re.compile(r"\\.|" + LINK.pattern)
 
 def without_links(markdown: str) -> str:
     return ESCAPE_OR_LINK.sub(lambda m: m[0] if m[0].startswith("\\") else "L", markdown)
-
-
-def unescaped(text: str, token: str) -> list[int]:
-    """Positions of ``token`` outside backslash escapes."""
-    found, i = [], 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-        elif text.startswith(token, i):
-            found.append(i)
-            i += len(token)
-        else:
-            i += 1
-    return found
 
 
 def well_formed(markdown: str) -> bool:

@@ -274,21 +274,24 @@ async def test_10_more_context_notices_an_edited_article(service, corpus) -> Non
 # 11 ------------------------------------------------------------------------------------------
 
 
-async def test_11_shutdown_finishes_answers_in_flight_or_says_so(service) -> None:
+@pytest.mark.parametrize(
+    ("delay", "grace", "finished"),
+    [(1.0, 5.0, True), (3.0, 0.2, False)],
+    ids=["finishes-within-the-grace", "told-when-it-cannot"],
+)
+async def test_11_shutdown_finishes_answers_in_flight_or_says_so(
+    service, delay: float, grace: float, finished: bool
+) -> None:
     async with fake_discord() as fake, running_bot(fake, service.settings, service) as bot:
-        service.delay = 1.0
-        finishing = await fake.send_slash_command("ask", {"question": "slow " + QUILL})
-        await fake.wait_until(lambda: finishing.responses)
-        await bot.shutdown(grace=5)
-        sent = await fake.wait_for_sent(lambda m: m.interaction_id == finishing.id)
-        assert "Quillfeather" in description(sent)
-    async with fake_discord() as fake, running_bot(fake, service.settings, service) as bot:
-        service.delay = 3.0
-        cut = await fake.send_slash_command("ask", {"question": "slow " + QUILL})
-        await fake.wait_until(lambda: cut.responses)
-        await bot.shutdown(grace=0.2)
-        sent = await fake.wait_for_sent(lambda m: m.interaction_id == cut.id)
-        assert description(sent) == RESTART_TEXT and sent.ephemeral  # not "thinking…" for ever
+        service.delay = delay
+        asked = await fake.send_slash_command("ask", {"question": "slow " + QUILL})
+        await fake.wait_until(lambda: asked.responses)
+        await bot.shutdown(grace=grace)
+        sent = await fake.wait_for_sent(lambda m: m.interaction_id == asked.id)
+    if finished:
+        assert "Quillfeather" in description(sent) and not sent.ephemeral
+    else:  # not "thinking…" for ever
+        assert description(sent) == RESTART_TEXT and sent.ephemeral
 
 
 async def test_errors_in_a_message_are_logged_once_and_answered(service, caplog) -> None:

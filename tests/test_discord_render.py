@@ -16,6 +16,7 @@ from bot.corpus.model import Article, Passage
 from bot.render.discord import pages
 from bot.render.discord import replies as render
 from bot.render.discord.markdown import ELLIPSIS, Run, fit
+from tests.discord_harness import unescaped
 
 # Text with everything Discord could misread: Markdown, mentions, newlines, control characters.
 HOSTILE = st.sampled_from(
@@ -86,20 +87,6 @@ def message_errors(reply: render.Reply) -> dict:
         payload["components"] = view.to_components()
     assert not limits.is_empty_message(payload)
     return limits.check_message(payload)
-
-
-def unescaped(text: str, token: str) -> list[int]:
-    """Positions of ``token`` in ``text`` outside backslash escapes, scanning as Markdown does."""
-    found, i = [], 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-        elif text.startswith(token, i):
-            found.append(i)
-            i += len(token)
-        else:
-            i += 1
-    return found
 
 
 def check_markdown(text: str) -> None:

@@ -9,7 +9,6 @@ ones.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import importlib
 import logging
@@ -18,27 +17,17 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.config import Settings
+from bot.render.discord.pages import ArticleFacts
 
 log = logging.getLogger(__name__)
 
 
-class NewArticle(Protocol):
-    """An article just written to the corpus (``bot.corpus.ingest.Added`` has these)."""
+class NewArticle(ArticleFacts, Protocol):
+    """An article just written to the corpus (``bot.corpus.ingest.Added`` has these): what a
+    notice shows, its id, and how many passages it added."""
 
     @property
     def id(self) -> str: ...
-
-    @property
-    def title(self) -> str: ...
-
-    @property
-    def source(self) -> str | None: ...
-
-    @property
-    def date(self) -> dt.date | None: ...
-
-    @property
-    def url(self) -> str | None: ...
 
     @property
     def passages(self) -> int: ...
