@@ -27,7 +27,6 @@ from tests.discord_harness import (
     slash,
 )
 
-pytestmark = pytest.mark.asyncio
 MANAGE_GUILD = 1 << 5
 PAGE = "https://news.example.invalid/2031/05/otter-ferry"
 KNOWN = "https://example.invalid/teapot-treaty"
@@ -78,6 +77,7 @@ def corpus(tmp_path: Path) -> Path:
     return corpus_copy(tmp_path / "corpus")
 
 
+@pytest.mark.asyncio
 async def test_add_is_for_the_owner_and_adding_roles_only(tmp_path: Path, corpus: Path) -> None:
     adder = Adder(corpus)
     async with fake_discord() as fake:
@@ -108,6 +108,7 @@ async def test_add_is_for_the_owner_and_adding_roles_only(tmp_path: Path, corpus
             assert "forty travellers" in description(answer)
 
 
+@pytest.mark.asyncio
 async def test_add_says_in_one_line_what_went_wrong(tmp_path: Path, corpus: Path) -> None:
     settings = settings_for(tmp_path, corpus=corpus)
     hooks = CorpusHooks(add=Adder(corpus))
@@ -124,6 +125,7 @@ async def test_add_says_in_one_line_what_went_wrong(tmp_path: Path, corpus: Path
         assert description(unavailable) == NO_ADDING_TEXT
 
 
+@pytest.mark.asyncio
 async def test_new_feed_articles_are_announced_without_pings(tmp_path: Path, corpus: Path):
     adder = Adder(corpus)
     polls: list[Sequence[Added]] = [[adder.write(PAGE, "Otter ferry resumes @everyone", "Otters")]]
@@ -151,6 +153,7 @@ async def test_new_feed_articles_are_announced_without_pings(tmp_path: Path, cor
             assert "forty travellers" in description(answer)
 
 
+@pytest.mark.asyncio
 async def test_find_sources_answers_privately_with_the_passages(tmp_path: Path) -> None:
     settings = settings_for(tmp_path)
     async with fake_discord() as fake, running_bot(fake, settings, SlowService(settings)):
@@ -172,3 +175,32 @@ async def test_find_sources_answers_privately_with_the_passages(tmp_path: Path) 
         interaction = await fake.send_message_command("Find sources", empty, user=checker)
         sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
         assert description(sent) == NO_TEXT
+
+
+def test_the_ingest_modules_are_wired_when_present(monkeypatch, tmp_path: Path) -> None:
+    """hooks_from_settings binds bot.corpus.ingest.add_source and bot.corpus.feeds.poll_feeds
+    (being written on another branch) to the settings, and does without them."""
+    import sys
+    import types
+
+    from bot.frontends.discord import hooks as hooks_module
+
+    settings = settings_for(tmp_path)
+    monkeypatch.setitem(sys.modules, "bot.corpus.ingest", None)  # absent: import fails
+    assert hooks_module.hooks_from_settings(settings) == CorpusHooks()
+
+    calls: list[tuple[object, ...]] = []
+    ingest = types.ModuleType("bot.corpus.ingest")
+    ingest.add_source = lambda s, url: calls.append(("add", s, url)) or "added"  # type: ignore[attr-defined]
+    feeds = types.ModuleType("bot.corpus.feeds")
+    feeds.poll_feeds = lambda s: types.SimpleNamespace(added=("a", "b"))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.corpus.ingest", ingest)
+    monkeypatch.setitem(sys.modules, "bot.corpus.feeds", feeds)
+    config = types.SimpleNamespace(urls=("https://feeds.example.invalid/rss",), interval_minutes=5,
+                                   announce_channel=42)  # fmt: skip
+    with_feeds = types.SimpleNamespace(**dict(settings), feeds=config)
+    wired = hooks_module.hooks_from_settings(with_feeds)  # type: ignore[arg-type]
+    assert wired.add is not None and wired.add(PAGE) == "added"
+    assert calls == [("add", with_feeds, PAGE)]
+    assert wired.poll is not None and tuple(wired.poll()) == ("a", "b")
+    assert (wired.interval_minutes, wired.announce_channel) == (5.0, 42)
