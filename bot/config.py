@@ -174,6 +174,8 @@ class FeedbackSettings(_Section):
     """Where 👍/👎 votes are appended (a relative path is under ``cache_dir``)."""
 
     log: Path = Path("feedback.jsonl")
+    max_bytes: int = Field(10_000_000, ge=1024)
+    backups: int = Field(3, ge=0, le=100)
 
 
 class DiscordSettings(_Section):
@@ -187,6 +189,11 @@ class DiscordSettings(_Section):
     cooldown_rate: int = Field(5, ge=1)
     cooldown_per: float = Field(30.0, gt=0.0)
     sources_per_page: int = Field(10, ge=1, le=25)
+    log_private_votes: bool = False
+    answer_workers: int = Field(2, ge=1, le=64)
+    connect_timeout_seconds: float = Field(30.0, gt=0.0)
+    shutdown_grace_seconds: float = Field(10.0, ge=0.0)
+    add_roles: tuple[int, ...] = ()
 
     @model_validator(mode="after")
     def _shards_fit(self) -> DiscordSettings:

@@ -23,7 +23,8 @@ from fakediscord.botprocess import REPO
 from bot.answer.answerer import Answer
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
-from bot.frontends.discord.client import TalksBot, UserCooldowns, create_bot
+from bot.frontends.discord.client import TalksBot, create_bot
+from bot.frontends.discord.resources import UserCooldowns
 from bot.service.answer_service import AnswerService
 
 INVENTED = REPO / "tests" / "fixtures" / "invented"
@@ -84,11 +85,15 @@ async def test_errors_are_logged_answered_politely_and_do_not_stop_the_bot(
     caplog.set_level(logging.ERROR)
     async with running(bot, fake):
         await fake.wait_for_commands()
-        # A slash command whose retrieval fails: an ephemeral apology after the deferral.
+        # A slash command whose retrieval fails after a public deferral: the public
+        # "thinking…" message is deleted, and the apology is seen by the asker only.
         interaction = await fake.send_slash_command("ask", {"question": "boom"})
         sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
+        assert interaction.responses == [{"type": 5}]  # the deferral was public
         assert "something went wrong" in sent.body["embeds"][0]["description"]
-        assert sent.body["flags"] == 64 and sent.body["allowed_mentions"] == {"parse": []}
+        assert sent.ephemeral and sent.visible_to == fake.user["id"]
+        assert sent.body["allowed_mentions"] == {"parse": []}
+        assert interaction.original is None  # the public placeholder is gone
         # A DM whose retrieval fails: a polite reply.
         n = len(fake.sent)
         await fake.send_message("boom", dm=True)
@@ -181,3 +186,22 @@ def test_shard_settings_are_validated() -> None:
 def test_cli_does_not_import_discord_until_the_bot_runs(module: str) -> None:
     code = f"import sys, {module}; sys.exit(1 if 'discord' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
+
+
+def test_the_discord_modules_import_each_other_without_cycles() -> None:
+    """Cogs and views reach shared state through Resources, never the client or each other."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("bot")
+    modules = sorted(
+        m for m in graph.modules if m.startswith(("bot.frontends.discord", "bot.render.discord"))
+    )
+    cycles = [
+        (a, b)
+        for a in modules
+        for b in modules
+        if a < b and graph.find_shortest_chain(a, b) and graph.find_shortest_chain(b, a)
+    ]
+    assert len(modules) > 10 and cycles == []
+    assert not graph.find_shortest_chain(
+        "bot.frontends.discord.views", "bot.frontends.discord.client"
+    )

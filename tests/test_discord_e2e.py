@@ -120,8 +120,9 @@ async def test_start_up_identify_and_command_sync(fake: FakeDiscord, bot: BotPro
     syncs = [r for r in fake.requests if r.method == "PUT"]
     assert [r.path for r in syncs] == [f"/applications/{fake.application_id}/commands"]
     commands = {c["name"]: c for c in syncs[0].json}
-    assert set(commands) == {"ask", "sources", "help", "reload", "timeline"}
-    assert all(c["description"] for c in commands.values())
+    assert set(commands) == {"ask", "sources", "help", "reload", "timeline", "add", "Find sources"}
+    assert commands["Find sources"]["type"] == 3  # a message context menu
+    assert all(c["description"] for c in commands.values() if c["type"] == 1)
     question, private, *_filters = commands["ask"]["options"]  # then since, until, source
     assert question == {
         "type": 3,

@@ -21,6 +21,7 @@ import pytest_asyncio
 from fakediscord import FakeDiscord, SentMessage
 from fakediscord.botprocess import BotProcess
 
+from bot.frontends.discord.options import source_id
 from bot.frontends.discord.views import ALREADY_TEXT, GONE_TEXT, THANKS_TEXT
 from tests.newsdata import NEWS, OUTLETS, WIRE_QUESTION
 
@@ -128,7 +129,9 @@ async def test_source_autocomplete_offers_outlets_from_the_corpus(fake: FakeDisc
     assert interaction.responses == [
         {
             "type": 8,
-            "data": {"choices": [{"name": "The Vell Courier", "value": "The Vell Courier"}]},
+            "data": {
+                "choices": [{"name": "The Vell Courier", "value": source_id("The Vell Courier")}]
+            },
         }
     ]
     everything = await fake.send_autocomplete("timeline", {"topic": "x", "source": ""}, "source")
@@ -244,7 +247,7 @@ async def test_answers_carry_context_and_vote_buttons(fake: FakeDiscord, bot) ->
     _, sent, _ = await slash(fake, "ask", question=WIRE_QUESTION)
     rows = sent.body["components"]
     context = custom_ids(sent.body, "talks:ctx:")
-    assert context[0] == "talks:ctx:gazette-lamplighters:1"
+    assert re.fullmatch(r"talks:ctx:gazette-lamplighters:1:[0-9a-f]{8}", context[0])
     assert [b["label"] for b in buttons(sent.body) if b.get("custom_id") in context] == [
         f"More context [{i}]" for i in range(1, len(context) + 1)
     ]
@@ -259,11 +262,10 @@ async def test_more_context_shows_the_paragraphs_around_privately(fake: FakeDisc
     _, sent, user = await slash(
         fake, "ask", question="What did Chancellor Brimble call the signing?"
     )
-    custom_id = "talks:ctx:zorblax-gazette:3"
-    assert custom_id in custom_ids(sent.body, "talks:ctx:")
+    (custom_id,) = custom_ids(sent.body, "talks:ctx:zorblax-gazette:3:")
     interaction, reply = await press(fake, sent.message, custom_id, user=user)
-    assert interaction.responses[0]["type"] == 4
-    assert reply.body["flags"] == EPHEMERAL
+    assert interaction.responses[0] == {"type": 5, "data": {"flags": EPHEMERAL}}  # deferred
+    assert reply.ephemeral and reply.visible_to == user["id"]
     (embed,) = reply.body["embeds"]
     assert embed["title"] == "Zorblax Accord signed at lighthouse summit"
     assert embed["url"] == "https://gazette-of-nowhere.example/2024/03/14/zorblax-accord-signed"
@@ -315,13 +317,13 @@ async def test_buttons_work_after_a_restart(fake: FakeDiscord, bot, work: Path) 
     restarted = await start_bot(fake, work, sync=False)
     assert len(fake.identifies) == 2  # a second process, with nothing in memory from the first
     try:
-        _, reply = await press(fake, sent.message, "talks:ctx:gazette-lamplighters:1", user=user)
+        (lamplighters,) = custom_ids(sent.body, "talks:ctx:gazette-lamplighters:1:")
+        _, reply = await press(fake, sent.message, lamplighters, user=user)
         assert reply.body["embeds"][0]["title"] == "Lamplighters to verify lagoon withdrawal"
         up = custom_ids(sent.body, "talks:vote:up:")[0]
         _, thanks = await press(fake, sent.message, up, user=user)
         assert thanks.body["embeds"][0]["description"] == THANKS_TEXT
-        gone = "talks:ctx:lantern-talks-stall:1"
-        assert gone in custom_ids(old_sent.body, "talks:ctx:")
+        (gone,) = custom_ids(old_sent.body, "talks:ctx:lantern-talks-stall:1:")
         _, expired = await press(fake, old_sent.message, gone, user=user)
         assert expired.body["embeds"][0]["description"] == GONE_TEXT
         await asyncio.sleep(0.1)

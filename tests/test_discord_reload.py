@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 from fakediscord import FakeDiscord
 from fakediscord.botprocess import REPO, BotProcess
+from fakediscord.permissions import ADMINISTRATOR
 
 from bot.frontends.discord.cogs.admin import NOT_OWNER_TEXT
 
@@ -40,6 +41,7 @@ async def bot(
             f"corpus.path={work / 'corpus'}",
             f"cache_dir={work / 'cache'}",
             "collapse.enabled=false",
+            "corpus.watch=false",  # these tests reload by command; the watcher has its own
         ],
         sync=True,
     )
@@ -67,8 +69,14 @@ async def test_reload_is_synced_for_administrators_only(fake: FakeDiscord, bot: 
     assert command.get("dm_permission") is False or command.get("contexts") == [0]
 
 
-async def test_reload_refuses_a_non_owner(fake: FakeDiscord, bot: BotProcess) -> None:
-    interaction = await fake.send_slash_command("reload", user=fake.add_user("mallory"))
+async def test_reload_is_hidden_from_members_and_refuses_a_non_owner_admin(
+    fake: FakeDiscord, bot: BotProcess
+) -> None:
+    with pytest.raises(PermissionError, match="hides 'reload'"):  # Discord does not offer it
+        await fake.send_slash_command("reload", user=fake.add_user("member"))
+    admins = await fake.add_role("admins", ADMINISTRATOR)
+    mallory = fake.add_user("mallory", roles=[admins["id"]])
+    interaction = await fake.send_slash_command("reload", user=mallory)
     sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id, timeout=5)
     assert sent.route == "callback"
     assert sent.body["flags"] == 64  # only they see it
@@ -98,3 +106,49 @@ async def test_sighup_reloads(fake: FakeDiscord, bot: BotProcess) -> None:
     else:
         pytest.fail(f"no reload after SIGHUP:\n{bot.output}")
     assert "eleven days" in await _ferry_answer(fake)
+
+
+NEW_ARTICLE = """---
+title: Wembleton lamplighters return to the pier
+source: The Invented Tribune
+date: 2024-08-01
+---
+The lamplighters of Wembleton returned to the pier on Monday with forty copper kettles.
+"""
+
+
+async def test_a_file_added_while_the_bot_runs_is_answered_without_a_command(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """With ``corpus.watch`` on (the default), a new article file is answered from within
+    seconds: no /reload, no SIGHUP."""
+    work = tmp_path_factory.mktemp("discord-watch")
+    shutil.copytree(ZORBLAX, work / "corpus")
+    async with FakeDiscord() as server:
+        process = BotProcess(
+            server,
+            work,
+            overrides=[f"corpus.path={work / 'corpus'}", f"cache_dir={work / 'cache'}"],
+            sync=True,
+        )
+        await process.start_synced()
+        try:
+            (work / "corpus" / "lamplighters.md").write_text(NEW_ARTICLE, encoding="utf-8")
+            question = "what did the Wembleton lamplighters bring to the pier"
+            description = ""
+            for attempt in range(40):  # bounded: about 20 s for a failing test
+                user = server.add_user(f"watcher{attempt}")
+                interaction = await server.send_slash_command(
+                    "ask", {"question": question}, user=user
+                )
+                sent = await server.wait_for_sent(
+                    lambda m, i=interaction: m.interaction_id == i.id, timeout=5
+                )
+                description = sent.body["embeds"][0].get("description", "")
+                if "copper kettles" in description:
+                    break
+                await asyncio.sleep(0.5)
+            assert "copper kettles" in description
+        finally:
+            assert await process.stop() == 0, process.output
+        assert "Traceback" not in process.output

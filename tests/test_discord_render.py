@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from bot.analysis.sentences import sentence_spans
 from bot.answer.answerer import Answer, AnsweredPassage, Reason
 from bot.corpus.model import Article, Passage
+from bot.render.discord import pages
 from bot.render.discord import replies as render
-from bot.render.discord.replies import ELLIPSIS, Run, fit
+from bot.render.discord.markdown import ELLIPSIS, Run, fit
+from tests.discord_harness import unescaped
 
 # Text with everything Discord could misread: Markdown, mentions, newlines, control characters.
 HOSTILE = st.sampled_from(
@@ -87,20 +89,6 @@ def message_errors(reply: render.Reply) -> dict:
     return limits.check_message(payload)
 
 
-def unescaped(text: str, token: str) -> list[int]:
-    """Positions of ``token`` in ``text`` outside backslash escapes, scanning as Markdown does."""
-    found, i = [], 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-        elif text.startswith(token, i):
-            found.append(i)
-            i += len(token)
-        else:
-            i += 1
-    return found
-
-
 def check_markdown(text: str) -> None:
     """Bold markers balanced; no live mention; no unescaped inline Markdown besides bold."""
     assert len(unescaped(text, "**")) % 2 == 0, text
@@ -133,7 +121,8 @@ def test_fit_never_exceeds_the_limit_nor_cuts_markup(text: str, limit: int) -> N
         check_markdown(out)
         body = out.removesuffix(" " + ELLIPSIS).removesuffix(ELLIPSIS)
         plain = re.sub(r"\\(.)", r"\1", body).replace("@\u200b", "@")
-        normal = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", text).split())
+        visible = re.sub(r"[\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]", "", text)
+        normal = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", visible).split())
         assert normal.startswith(plain)  # what is shown is the text's beginning, unaltered
 
 
@@ -150,8 +139,8 @@ def test_bold_is_closed_wherever_the_cut_falls(before: str, bold: str, after: st
 @settings(max_examples=60, deadline=None)
 @given(st.lists(articles(), max_size=60), st.integers(1, 25), st.integers(1, 5))
 def test_sources_and_help_fit_discord_limits(pool: list[Article], per_page: int, page: int):
-    assert message_errors(render.render_sources(pool, page, per_page)) == {}
-    assert message_errors(render.render_help(pool, 300)) == {}
+    assert message_errors(pages.render_sources(pool, page, per_page)) == {}
+    assert message_errors(pages.render_help(pool, 300)) == {}
 
 
 def test_shortening_prefers_a_sentence_end_then_a_word_boundary() -> None:

@@ -14,7 +14,13 @@ import pytest
 from bot.cli import main as cli
 from bot.frontends.console.console import Console
 from bot.service.answer_service import AnswerService
-from bot.service.feedback import FeedbackError, FeedbackLog, answer_key, summarise
+from bot.service.feedback import (
+    AnswerMemory,
+    FeedbackError,
+    FeedbackLog,
+    answer_key,
+    summarise,
+)
 from tests.newsdata import NEWS, WIRE_QUESTION, news_settings
 
 T0 = dt.datetime(2024, 3, 15, 9, 30, tzinfo=dt.UTC)
@@ -55,24 +61,34 @@ def test_an_unwritable_log_is_a_feedback_error(tmp_path: Path):
         FeedbackLog(tmp_path / "file" / "f.jsonl").record("q", [], "up")
 
 
-def test_answer_keys_survive_a_restart(tmp_path: Path):
-    path = tmp_path / "f.jsonl"
-    key = FeedbackLog(path).remember(WIRE_QUESTION, ["gazette-lamplighters#1"], now=T0)
+def test_answers_are_remembered_in_memory_only_and_bounded(tmp_path: Path):
+    memory = AnswerMemory(capacity=3)
+    key = memory.remember(WIRE_QUESTION, ["gazette-lamplighters#1"])
     assert key == answer_key(WIRE_QUESTION, ["gazette-lamplighters#1"]) and len(key) == 12
-    fresh = FeedbackLog(path)  # a new process: nothing in memory
-    assert fresh.lookup(key) == (WIRE_QUESTION, ("gazette-lamplighters#1",))
-    assert fresh.lookup("000000000000") is None
-    # an answer already known (written, or looked up) is not written again
-    fresh.remember(WIRE_QUESTION, ["gazette-lamplighters#1"])
-    other = FeedbackLog(path)
-    other.remember("Another question?", [])
-    other.remember("Another question?", [])
-    assert len(path.read_text().splitlines()) == 2
+    assert memory.lookup(key) == (WIRE_QUESTION, ("gazette-lamplighters#1",))
+    assert memory.lookup("000000000000") is None
+    others = [memory.remember(f"Question {i}?", []) for i in range(3)]
+    assert len(memory) == 3  # the oldest answer made room
+    assert memory.lookup(key) is None and memory.lookup(others[-1]) == ("Question 2?", ())
+    assert list(tmp_path.iterdir()) == []  # nothing written: nobody voted
+
+
+def test_the_log_rotates_by_size_and_reads_across_files(tmp_path: Path):
+    path = tmp_path / "f.jsonl"
+    log = FeedbackLog(path, max_bytes=1024, backups=2)
+    for i in range(40):
+        log.record(f"Question {i:02d} about the lighthouse?", [f"a#{i}"], "down", now=T0)
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["f.jsonl", "f.jsonl.1", "f.jsonl.2"]  # the oldest file was dropped
+    assert all(p.stat().st_size <= 1024 for p in tmp_path.iterdir())
+    records, warnings = log.read()
+    questions = [r.question for r in records]
+    assert questions == sorted(questions) and questions[-1].startswith("Question 39")
+    assert 0 < len(records) < 40 and warnings == []
 
 
 def test_summary_lists_the_worst_rated_questions_first(tmp_path: Path):
     log = FeedbackLog(tmp_path / "f.jsonl")
-    log.remember("ignored: shown, not a vote", [])
     for i, (question, vote) in enumerate(
         [
             ("Who won the eel race?", "down"),
@@ -94,7 +110,7 @@ def test_summary_lists_the_worst_rated_questions_first(tmp_path: Path):
         ("Who won the eel race?", 2, 1),
     ]
     assert summary.worst[0].passages == ("a#5",)  # what was shown at the latest vote
-    assert warnings == [f"{tmp_path / 'f.jsonl'}:9: not JSON (Expecting value)"]
+    assert warnings == [f"{tmp_path / 'f.jsonl'}:8: not JSON (Expecting value)"]
 
 
 def test_feedback_command(tmp_path: Path):

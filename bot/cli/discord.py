@@ -13,10 +13,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "discord",
         help="run the Discord bot (token from the DISCORD_TOKEN environment variable)",
         description=(
-            "Connect to Discord and answer /ask, /sources, /help, direct messages and mentions. "
+            "Connect to Discord and answer /ask, /timeline, /sources, /help, the Find sources "
+            "context menu, direct messages and mentions (and /add, /reload for the owner). "
             "The token is read from the environment variable named by discord.token_env "
-            "(DISCORD_TOKEN). DISCORD_API_BASE and DISCORD_GATEWAY_URL, when set, point the bot "
-            "at another API and gateway (for testing against a local fake, or a proxy)."
+            "(DISCORD_TOKEN). When Discord cannot be reached within "
+            "discord.connect_timeout_seconds, one line says why and the exit status is 2. "
+            "DISCORD_API_BASE and DISCORD_GATEWAY_URL, when set, point the bot at another API "
+            "and gateway (for testing against a local fake, or a proxy). See docs/discord.md."
         ),
     )
     parser.add_argument(
@@ -28,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.frontends.discord.client import run_bot
+    from bot.frontends.discord.startup import run_bot
 
     settings = load_settings(args.config, args.overrides)
     return run_bot(settings, force_sync=args.sync)

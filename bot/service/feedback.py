@@ -8,12 +8,11 @@ Each vote is one line::
 ``passages`` are the ids (``article-id#paragraph``) of the passages shown, in rank order;
 ``time`` is UTC. Nothing identifies the voter: no name, no user id.
 
-Buttons on a Discord message must keep working after a restart, but a custom id holds 100
-characters, not a question. So when an answer is sent with vote buttons,
-:meth:`FeedbackLog.remember` appends a line
-``{"type": "shown", "answer": KEY, "question", "passages", "time"}`` and the buttons carry
-only ``KEY`` (12 hex digits); :meth:`FeedbackLog.lookup` finds it again, from
-memory or, after a restart, from the file.
+The log holds votes and nothing else: an answer nobody votes on leaves no trace. Front ends
+that put vote buttons on answers keep what a vote will need in an :class:`AnswerMemory`, a
+bounded in-memory map from a short answer key to the question and the passages shown, looked
+up in O(1) whatever the size of the log. The file is rotated by size
+(``feedback.max_bytes``, ``feedback.backups``), so it never grows without bound either.
 
 ``python -m bot feedback`` lists the worst-rated questions (:func:`summarise`), which tells the
 corpus owner what the articles are missing.
@@ -25,8 +24,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -88,22 +89,59 @@ def answer_key(question: str, passages: Sequence[str]) -> str:
     return digest.hexdigest()[:12]
 
 
+class AnswerMemory:
+    """Answers shown with vote buttons, by key: what a vote on one of them will log.
+
+    Held in memory only and bounded (the least recently shown are forgotten first), so
+    nothing is written until someone votes and memory stays flat however many answers are
+    sent. Thread-safe; every operation is O(1).
+    """
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = max(1, capacity)
+        self._answers: OrderedDict[str, tuple[str, tuple[str, ...]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def remember(self, question: str, passages: Iterable[str]) -> str:
+        """Keep an answer for a later vote; returns the key its buttons carry."""
+        shown = tuple(passages)
+        key = answer_key(question, shown)
+        with self._lock:
+            self._answers[key] = (question, shown)
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.capacity:
+                self._answers.popitem(last=False)
+        return key
+
+    def lookup(self, key: str) -> tuple[str, tuple[str, ...]] | None:
+        """The question and passages an answer key stands for (None when forgotten)."""
+        with self._lock:
+            return self._answers.get(key)
+
+
 @dataclass
 class FeedbackLog:
-    """An append-only JSON Lines file of votes (and of answers shown with vote buttons).
+    """An append-only JSON Lines file of votes, rotated by size.
 
     Appends are serialised by a lock and written as one ``write`` of one line, so concurrent
-    votes never interleave within a line.
+    votes never interleave within a line. When a line would take the file past ``max_bytes``
+    the file becomes ``<name>.1`` (``.1`` becomes ``.2``, and so on up to ``backups``; the
+    oldest is dropped) and a new file starts.
     """
 
     path: Path
+    max_bytes: int = 10_000_000
+    backups: int = 3
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _shown: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FeedbackLog:
         """The log named by ``feedback.log`` (relative paths are under ``cache_dir``)."""
-        return cls(settings.cache_dir / settings.feedback.log)
+        feedback = settings.feedback
+        return cls(settings.cache_dir / feedback.log, feedback.max_bytes, feedback.backups)
 
     # ----------------------------------------------------------------- writing
 
@@ -141,84 +179,77 @@ class FeedbackLog:
         )
         return record
 
-    def remember(
-        self, question: str, passages: Iterable[str], now: dt.datetime | None = None
-    ) -> str:
-        """Log an answer shown with vote buttons; returns the key the buttons carry."""
-        shown = tuple(passages)
-        key = answer_key(question, shown)
-        if self._shown.get(key) == (question, shown):
-            return key
-        when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-        self._append(
-            {
-                "type": "shown",
-                "answer": key,
-                "question": question,
-                "passages": list(shown),
-                "time": when.isoformat(timespec="seconds"),
-            }
-        )
-        self._shown[key] = (question, shown)
-        return key
+    def files(self) -> list[Path]:
+        """The log's files that exist, oldest first (rotated ones, then the current one)."""
+        rotated = [self._rotated(n) for n in range(self.backups, 0, -1)]
+        return [p for p in (*rotated, self.path) if p.exists()]
 
-    def lookup(self, key: str) -> tuple[str, tuple[str, ...]] | None:
-        """The question and passages an answer key stands for (None when unknown)."""
-        found = self._shown.get(key)
-        if found is not None:
-            return found
-        for entry in self._entries():
-            if entry.get("type") == "shown" and entry.get("answer") == key:
-                found = (str(entry.get("question", "")), tuple(entry.get("passages") or ()))
-        if found is not None:
-            self._shown[key] = found
-        return found
+    def _rotated(self, n: int) -> Path:
+        return self.path.with_name(f"{self.path.name}.{n}")
 
     def _append(self, entry: dict[str, object]) -> None:
-        line = json.dumps(entry, ensure_ascii=False) + "\n"
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                with self.path.open("a", encoding="utf-8") as f:
+                self._rotate_for(len(line))
+                with self.path.open("ab") as f:
                     f.write(line)
             except OSError as exc:
                 raise FeedbackError(f"{self.path}: cannot write feedback: {exc}") from None
 
+    def _rotate_for(self, incoming: int) -> None:
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return
+        if size == 0 or size + incoming <= self.max_bytes:
+            return
+        if self.backups <= 0:
+            self.path.unlink()
+            return
+        for n in range(self.backups - 1, 0, -1):
+            if self._rotated(n).exists():
+                os.replace(self._rotated(n), self._rotated(n + 1))
+        os.replace(self.path, self._rotated(1))
+
     # ----------------------------------------------------------------- reading
 
     def read(self) -> tuple[list[FeedbackRecord], list[str]]:
-        """Every vote in the log, and a warning per unreadable line."""
+        """Every vote in the log (rotated files included), and a warning per unreadable line."""
         records: list[FeedbackRecord] = []
         warnings: list[str] = []
-        for number, entry in enumerate(self._entries(warnings), start=1):
-            if entry.get("type", "vote") != "vote":
-                continue
-            try:
-                records.append(_record(entry))
-            except (KeyError, TypeError, ValueError) as exc:
-                warnings.append(f"{self.path}: entry {number}: {exc}")
+        for path in self.files():
+            for number, entry in _entries(path, warnings):
+                if entry.get("type", "vote") != "vote":
+                    continue
+                try:
+                    records.append(_record(entry))
+                except (KeyError, TypeError, ValueError) as exc:
+                    warnings.append(f"{path}: entry {number}: {exc}")
         return records, warnings
 
-    def _entries(self, warnings: list[str] | None = None) -> Iterable[dict[str, object]]:
+
+def _entries(path: Path, warnings: list[str]) -> Iterator[tuple[int, dict[str, object]]]:
+    """The JSON objects of one file with their line numbers; a warning per bad line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FeedbackError(f"{path}: cannot read feedback: {exc}") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return
-        except (OSError, UnicodeDecodeError) as exc:
-            raise FeedbackError(f"{self.path}: cannot read feedback: {exc}") from None
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as exc:
-                if warnings is not None:
-                    warnings.append(f"{self.path}:{number}: not JSON ({exc.msg})")
-                continue
-            if isinstance(entry, dict):
-                yield entry
-            elif warnings is not None:
-                warnings.append(f"{self.path}:{number}: not a JSON object")
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            warnings.append(f"{path}:{number}: not JSON ({exc.msg})")
+            continue
+        if isinstance(entry, dict):
+            yield number, entry
+        else:
+            warnings.append(f"{path}:{number}: not a JSON object")
 
 
 def _record(entry: dict[str, object]) -> FeedbackRecord:

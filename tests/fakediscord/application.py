@@ -92,6 +92,7 @@ class ApplicationRoutes(FakeState):
         for command in body:
             echoed = {
                 "type": 1,
+                "description": "",  # user and message commands have none; Discord sends ""
                 "default_member_permissions": None,
                 "nsfw": False,
                 "options": [],

@@ -56,6 +56,7 @@ class BotProcess:
         sync: bool = False,
         token: str | None = None,
         config: Path = REPO / "config.yaml",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.fake = fake
         self.workdir = workdir
@@ -63,6 +64,7 @@ class BotProcess:
         self.sync = sync
         self.token = token if token is not None else (fake.token if fake else None)
         self.config = config
+        self.env = env or {}  # on top of the environment bot_env builds
         self.process: asyncio.subprocess.Process | None = None
         self.log_path = workdir / f"bot-{id(self)}.log"
 
@@ -82,7 +84,7 @@ class BotProcess:
             self.process = await asyncio.create_subprocess_exec(
                 *self.argv,
                 cwd=REPO,
-                env=bot_env(self.fake, self.token),
+                env={**bot_env(self.fake, self.token), **self.env},
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,

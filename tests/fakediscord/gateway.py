@@ -173,6 +173,7 @@ class GatewayMixin(FakeState):
     async def _forget_message(self, message: dict[str, Any]) -> None:
         """A message is deleted: gone for every route, and MESSAGE_DELETE to its shard."""
         self.messages.pop(message["id"], None)
+        message["deleted"] = True
         data = {"id": message["id"], "channel_id": message["channel_id"]}
         if "guild_id" in message:
             data["guild_id"] = message["guild_id"]

@@ -189,5 +189,12 @@ class InteractionRoutes(FakeState):
         self, request: web.Request, body: Any, app: str, token: str, mid: str
     ) -> web.Response:
         interaction = self._webhook_interaction(app, token)
-        self.messages.pop(self._webhook_message(interaction, mid)["id"], None)
+        message = self._webhook_message(interaction, mid)
+        self.messages.pop(message["id"], None)
+        if mid == "@original":
+            # Gone: a later follow-up is a message of its own, with its own ephemeral flag.
+            interaction.original = None
+        else:
+            interaction.followups.remove(message)
+        message["deleted"] = True
         return web.Response(status=204)

@@ -239,7 +239,12 @@ def check_commands(commands: Any) -> Errors:
     for index, command in enumerate(commands):
         cmd_errors: Errors = {}
         name = command.get("name")
-        if not isinstance(name, str) or not COMMAND_NAME_RE.match(name) or name != name.lower():
+        if command.get("type", 1) == 1:
+            valid = isinstance(name, str) and bool(COMMAND_NAME_RE.match(name))
+            valid = valid and name == name.lower()
+        else:  # user and message commands: 1-32 characters, spaces and capitals allowed
+            valid = isinstance(name, str) and 1 <= len(name) <= 32 and name.strip() == name
+        if not valid:
             cmd_errors["name"] = _error(
                 "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"
             )

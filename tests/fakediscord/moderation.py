@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import permissions
+from . import payloads, permissions
 from .gateway import GatewayMixin
 
 
@@ -53,6 +53,18 @@ class Moderation(GatewayMixin):
         channel["permission_overwrites"] = kept
         await self._broadcast("CHANNEL_UPDATE", channel, self.guild_id)
         return channel
+
+    async def add_role(self, name: str, permissions: int = 0) -> dict[str, Any]:
+        """A new role granting ``permissions``, announced with GUILD_ROLE_CREATE; give it to
+        people with ``add_user(..., roles=[role["id"]])``."""
+        role = payloads.role(
+            payloads.snowflake(), name, permissions=str(permissions), position=len(self.roles)
+        )
+        self.roles[role["id"]] = role
+        await self._broadcast(
+            "GUILD_ROLE_CREATE", {"guild_id": self.guild_id, "role": role}, self.guild_id
+        )
+        return role
 
     async def set_role_permissions(self, role_id: str, value: int) -> None:
         """Set a role's guild-wide permissions (``fake.everyone_role``, ``fake.bot_role``...)."""

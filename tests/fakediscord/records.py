@@ -62,6 +62,11 @@ class SentMessage:
         return bool(self.message["flags"] & EPHEMERAL)
 
     @property
+    def deleted(self) -> bool:
+        """Whether the message has been deleted since (by the bot or by someone else)."""
+        return bool(self.message.get("deleted"))
+
+    @property
     def visible_to(self) -> str | None:
         """Who sees the message: the invoking user's id if ephemeral, else None (the channel)."""
         if not self.ephemeral:

@@ -8,9 +8,11 @@ What it enforces, like Discord: the bot token, message and embed size limits (40
 with nested ``errors``), empty messages (50006), the 3-second first response to an interaction
 (404, code 10062), a single initial response (400, code 40060), interaction tokens that expire
 after 15 minutes (401, code 50027), the deferral's visibility for the first follow-up (its own
-ephemeral flag is ignored), the bot's permissions in each channel from its roles and the
-channel's overwrites (403, code 50013; what messages need is granted until a test takes it
-away), privileged intents that were not enabled (gateway close 4014).
+ephemeral flag is ignored, until the bot deletes it), the bot's permissions in each channel
+from its roles and the channel's overwrites (403, code 50013; what messages need is granted
+until a test takes it away), privileged intents that were not enabled (gateway close 4014), and
+which commands Discord would offer a user (``default_member_permissions``, server-only
+commands in DMs: :class:`PermissionError` in the test).
 Every REST request is recorded in :attr:`FakeDiscord.requests`; every message the bot created in
 :attr:`FakeDiscord.sent`, whose ``ephemeral`` / ``visible_to`` say who sees it.
 

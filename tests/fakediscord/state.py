@@ -104,6 +104,23 @@ class FakeState:
             member_roles=member_roles,
         )
 
+    def prune(self, older_than: float = 60.0, *, replay_kept: int = 1000) -> None:
+        """Forget what happened more than ``older_than`` seconds ago (requests, messages the
+        bot sent, interactions and their messages), and all but the last ``replay_kept``
+        events each gateway session keeps for RESUME, as Discord's bounded buffer does.
+        For long runs (benchmarks), so the fake's own memory stays flat."""
+        cutoff = self.clock() - older_than
+        old = {i.id for i in self.interactions.values() if i.created < cutoff}
+        for iid in old:
+            interaction = self.interactions.pop(iid)
+            for message in (interaction.original, *interaction.followups):
+                if message is not None:
+                    self.messages.pop(message["id"], None)
+        self.sent = [m for m in self.sent if m.interaction_id not in old]
+        self.requests = [r for r in self.requests if r.time >= cutoff]
+        for session in self._sessions.values():
+            del session.log[: max(0, len(session.log) - replay_kept)]
+
     # -- waiting ---------------------------------------------------------------------------
 
     async def _notify(self) -> None:

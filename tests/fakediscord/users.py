@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from . import payloads
+from . import payloads, permissions
 from .gateway import GatewayMixin
 from .records import Interaction
 from .state import PRIVILEGED_INTENTS
@@ -25,10 +25,18 @@ class UserSide(GatewayMixin):
             raise LookupError(f"no message {message_id} to delete")
         await self._forget_message(self.messages[message_id])
 
-    def add_user(self, name: str, *, bot: bool = False, in_guild: bool = True) -> dict[str, Any]:
+    def add_user(
+        self,
+        name: str,
+        *,
+        bot: bool = False,
+        in_guild: bool = True,
+        roles: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """A new person (or bot); in the guild unless ``in_guild`` is false, with ``roles``."""
         data = payloads.user(payloads.snowflake(), name, bot=bot)
         if in_guild:
-            self.members[data["id"]] = payloads.member(data)
+            self.members[data["id"]] = payloads.member(data, roles=list(roles or []))
         return data
 
     def _interaction_payload(
@@ -84,19 +92,52 @@ class UserSide(GatewayMixin):
         await self.dispatch("INTERACTION_CREATE", payload, guild_id=payload.get("guild_id"))
         return interaction
 
-    def _command_data(
-        self, name: str, options: dict[str, Any], scope: int | None, focused: str | None = None
+    def _synced_command(
+        self,
+        name: str,
+        scope: str | None,
+        *,
+        kind: int = 1,
+        user: dict[str, Any] | None = None,
+        dm: bool = False,
     ) -> dict[str, Any]:
-        """The ``data`` of an application-command interaction for ``/name`` as synced: looked
-        up in ``scope`` first (a guild id, or None for global), then anywhere; option types
-        come from the synced definition."""
-        command = next((c for c in self.commands.get(scope, []) if c["name"] == name), None)
-        if command is None:
-            command = next(
-                (c for cs in self.commands.values() for c in cs if c["name"] == name), None
+        """The command ``name`` as synced, looked up in ``scope`` first (a guild id, or None for
+        global), then anywhere -- if Discord would offer it to ``user`` there: not a
+        server-only command in a DM, nor one whose ``default_member_permissions`` they lack."""
+        found = [
+            c
+            for key in dict.fromkeys((scope, *self.commands))
+            for c in self.commands.get(key, [])
+            if c["name"] == name and c.get("type", 1) == kind
+        ]
+        if not found:
+            raise LookupError(f"{name!r} was never synced; synced: {self.commands}")
+        command = found[0]
+        author = user or self.user
+        required = int(command.get("default_member_permissions") or 0)
+        if dm:
+            contexts = command.get("contexts")
+            if (contexts is not None and 1 not in contexts) or not command.get("dm_permission"):
+                raise PermissionError(f"Discord offers {name!r} in servers only")
+        elif required and not permissions.has(self.permissions_in(None, author["id"]), required):
+            raise PermissionError(
+                f"Discord hides {name!r} from {author['username']}: it needs permissions "
+                f"{required} (default_member_permissions)"
             )
-        if command is None:
-            raise LookupError(f"/{name} was never synced; synced: {self.commands}")
+        return command
+
+    def _command_data(
+        self,
+        name: str,
+        options: dict[str, Any],
+        scope: str | None,
+        focused: str | None = None,
+        user: dict[str, Any] | None = None,
+        dm: bool = False,
+    ) -> dict[str, Any]:
+        """The ``data`` of an application-command interaction for ``/name`` as synced; option
+        types come from the synced definition."""
+        command = self._synced_command(name, scope, user=user, dm=dm)
         types = {o["name"]: o["type"] for o in command.get("options", [])}
         data: dict[str, Any] = {
             "id": command["id"],
@@ -126,7 +167,7 @@ class UserSide(GatewayMixin):
     ) -> Interaction:
         """A user runs ``/name`` with ``options`` ({name: value}); types come from the sync."""
         scope = None if dm or self.guild_id not in self.commands else self.guild_id
-        data = self._command_data(name, options or {}, scope)
+        data = self._command_data(name, options or {}, scope, user=user, dm=dm)
         return await self.send_interaction(self._interaction_payload(2, data, user=user, dm=dm))
 
     async def send_autocomplete(
@@ -139,8 +180,28 @@ class UserSide(GatewayMixin):
     ) -> Interaction:
         """A user types in option ``focused`` of ``/name`` (interaction type 4); the bot must
         answer with choices (callback type 8), recorded in ``interaction.responses``."""
-        data = self._command_data(name, options, None, focused=focused)
+        data = self._command_data(name, options, None, focused=focused, user=user)
         return await self.send_interaction(self._interaction_payload(4, data, user=user, dm=False))
+
+    async def send_message_command(
+        self, name: str, message: dict[str, Any], *, user: dict[str, Any] | None = None
+    ) -> Interaction:
+        """A user picks the message command ``name`` (right-click a message → Apps) on
+        ``message``: interaction type 2 with command type 3, the message in ``resolved``
+        (content included, whatever the bot's intents)."""
+        dm = "guild_id" not in message
+        scope = None if dm or self.guild_id not in self.commands else self.guild_id
+        command = self._synced_command(name, scope, kind=3, user=user, dm=dm)
+        data: dict[str, Any] = {
+            "id": command["id"],
+            "name": name,
+            "type": 3,
+            "target_id": message["id"],
+            "resolved": {"messages": {message["id"]: message}},
+        }
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        return await self.send_interaction(self._interaction_payload(2, data, user=user, dm=dm))
 
     async def send_component(
         self,
@@ -167,14 +228,19 @@ class UserSide(GatewayMixin):
         user: dict[str, Any] | None = None,
         dm: bool = False,
         mention_bot: bool = False,
+        mention_role: bool = False,
     ) -> dict[str, Any]:
         """A user posts a message: in the guild channel, or in a DM with the bot.
 
-        ``mention_bot`` prefixes ``<@bot_id>`` and lists the bot in ``mentions``. As on Discord,
-        a bot without the MESSAGE_CONTENT intent receives empty content for guild messages that
-        do not mention it.
+        ``mention_bot`` prefixes ``<@bot_id>`` and lists the bot in ``mentions``;
+        ``mention_role`` prefixes ``<@&role_id>`` for the bot's managed role (what Discord's
+        mention picker often inserts) and lists it in ``mention_roles``. As on Discord, a bot
+        without the MESSAGE_CONTENT intent receives empty content for guild messages that
+        mention neither it nor its role.
         """
         author = user or self.user
+        if mention_role:
+            content = f"<@&{self.bot_role['id']}> {content}"
         if mention_bot:
             content = f"<@{self.bot_user['id']}> {content}"
         mentions = (
@@ -202,9 +268,16 @@ class UserSide(GatewayMixin):
                 member_data=payloads.member(author, with_user=False),
                 mention_everyone="@everyone" in content,
             )
+            if mention_role:
+                data["mention_roles"] = [self.bot_role["id"]]
         self.messages[data["id"]] = data
         for session in self._sessions_for(None if dm else self.guild_id):
-            visible = dm or mention_bot or session.intents & PRIVILEGED_INTENTS["message_content"]
+            visible = (
+                dm
+                or mention_bot
+                or mention_role
+                or session.intents & PRIVILEGED_INTENTS["message_content"]
+            )
             await self._send_dispatch(
                 session, "MESSAGE_CREATE", data if visible else {**data, "content": ""}
             )

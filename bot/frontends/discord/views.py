@@ -1,112 +1,129 @@
 """Buttons on answers: "More context" per passage and 👍/👎 feedback, persistent across restarts.
 
 Both are :class:`discord.ui.DynamicItem` s: everything a press needs is in the button's custom
-id, so a button on a message sent before a restart (or a hot reload) still works, with no view
-kept in memory:
+id or in the message it sits on, so a button on a message sent before a restart (or a hot
+reload) still works, with nothing kept on disk:
 
-- ``talks:ctx:<article_id>:<paragraph>`` shows, to the presser only, the paragraphs around the
-  cited one (:func:`bot.answer.context.context_around`). If the article has left the corpus
-  since, the presser is told so politely: the button expires gracefully.
-- ``talks:vote:<up|down>:<answer key>`` appends a vote to the feedback log
-  (:class:`bot.service.feedback.FeedbackLog`). The key stands for the question and the passages
-  shown,
-  remembered in the log when the answer was sent; the voter's name or id is never logged.
+- ``talks:ctx:<article_id>:<paragraph>:<digest>`` shows, to the presser only, the paragraphs
+  around the cited one. ``digest`` is a hash of the cited paragraph's text, so a button whose
+  article has been edited since says so instead of showing another paragraph; one whose
+  article has left the corpus says that.
+- ``talks:vote:<up|down>:<answer key>`` appends a vote to the feedback log. The key stands for
+  the question and the passages shown, kept in memory (:class:`AnswerMemory`) when the answer
+  was sent; after a restart they are read back from the message itself (its title is the
+  question, its "More context" buttons name the passages). The voter is never logged.
 
+Every press is acknowledged at once (deferred, privately) and its work runs in the chores pool,
+so a press is answered within Discord's 3 seconds however many questions are queued.
 Custom ids hold at most 100 characters; a passage whose article id is too long for that gets no
 "More context" button.
 """
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from bot.answer.answerer import Answer
 from bot.answer.context import ContextError
 from bot.errors import TalksBotError
-from bot.render.discord.news import render_context
-from bot.render.discord.replies import Reply, render_notice
-from bot.service.feedback import FeedbackLog
-
-if TYPE_CHECKING:
-    from bot.frontends.discord.client import TalksBot
+from bot.frontends.discord.messaging import send_reply
+from bot.frontends.discord.resources import Resources, resources_of
+from bot.render.discord.markdown import CUSTOM_ID_MAX, ELLIPSIS, unescape
+from bot.render.discord.replies import Reply, render_context, render_notice
 
 log = logging.getLogger(__name__)
 
-CUSTOM_ID_MAX = 100
 CONTEXT_PREFIX = "talks:ctx:"
 VOTE_PREFIX = "talks:vote:"
 CONTEXT_ROW, VOTE_ROW = 1, 2  # row 0 holds the answer's link buttons
 MAX_CONTEXT_BUTTONS = 5
+_CONTEXT_TEMPLATE = (
+    r"talks:ctx:(?P<article>.+?):(?P<paragraph>\d{1,6})(?::(?P<digest>[0-9a-f]{8}))?"
+)
 GONE_TEXT = (
     "That article is no longer in the collection I answer from, so I can't show more of it. "
     "Ask again to get an answer from the current articles."
 )
+CHANGED_TEXT = (
+    "That article has been edited since this answer, so the quoted paragraph may have moved. "
+    "Ask again to get an answer from the current text."
+)
 UNKNOWN_ANSWER_TEXT = "I no longer have a record of that answer, so I can't log a vote for it."
 THANKS_TEXT = "Thanks for the feedback! It helps whoever keeps the articles see what is missing."
 ALREADY_TEXT = "You have already rated this answer. Thanks!"
+NOT_RECORDED_TEXT = "Sorry, I could not record that vote. Please try again later."
+SORRY_TEXT = "Sorry, something went wrong."
 
 
-def context_custom_id(article_id: str, paragraph: int) -> str:
-    return f"{CONTEXT_PREFIX}{article_id}:{paragraph}"
+def text_digest(text: str) -> str:
+    """8 hex digits standing for a paragraph's text: an edit changes them."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def context_custom_id(article_id: str, paragraph: int, digest: str) -> str:
+    return f"{CONTEXT_PREFIX}{article_id}:{paragraph}:{digest}"
 
 
 def vote_custom_id(vote: str, key: str) -> str:
     return f"{VOTE_PREFIX}{vote}:{key}"
 
 
-async def _ephemeral(interaction: discord.Interaction, reply: Reply) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(embed=reply.embed, ephemeral=True)
-    else:
-        await interaction.response.send_message(embed=reply.embed, ephemeral=True)
+async def _private(interaction: discord.Interaction, reply: Reply) -> None:
+    await send_reply(interaction, reply, ephemeral=True)
 
 
-class ContextButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"talks:ctx:(?P<article>.+):(?P<paragraph>\d{1,6})",
-):
+class ContextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_CONTEXT_TEMPLATE):
     """Shows the paragraphs around passage ``paragraph`` of ``article_id`` (ephemeral)."""
 
-    def __init__(self, article_id: str, paragraph: int, label: str = "More context") -> None:
+    def __init__(
+        self, article_id: str, paragraph: int, digest: str | None, label: str = "More context"
+    ) -> None:
+        custom_id = f"{CONTEXT_PREFIX}{article_id}:{paragraph}" + (f":{digest}" if digest else "")
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=context_custom_id(article_id, paragraph),
+                custom_id=custom_id,
                 row=CONTEXT_ROW,
             )
         )
-        self.article_id = article_id
-        self.paragraph = paragraph
+        self.article_id, self.paragraph, self.digest = article_id, paragraph, digest
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ContextButton:
         label = getattr(item, "label", None) or "More context"
-        return cls(match["article"], int(match["paragraph"]), label)
+        return cls(match["article"], int(match["paragraph"]), match["digest"], label)
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        client: Any = interaction.client
+    async def callback(self, interaction: discord.Interaction) -> None:
+        resources = resources_of(interaction.client)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            context = client.service.context(self.article_id, self.paragraph)
+            context = await resources.in_chores(
+                resources.service.context, self.article_id, self.paragraph
+            )
         except ContextError:
-            await _ephemeral(interaction, render_notice(GONE_TEXT))
+            await _private(interaction, render_notice(GONE_TEXT))
             return
         except Exception:
             log.exception("more context failed for %s#%s", self.article_id, self.paragraph)
-            await _ephemeral(interaction, render_notice("Sorry, something went wrong."))
+            await _private(interaction, render_notice(SORRY_TEXT))
             return
-        await _ephemeral(interaction, render_context(context))
+        focus = next(p for p in context.passages if p.paragraph == context.focus)
+        if self.digest is not None and text_digest(focus.text) != self.digest:
+            await _private(interaction, render_notice(CHANGED_TEXT))
+            return
+        await _private(interaction, render_context(context))
 
 
 class VoteButton(
-    discord.ui.DynamicItem[discord.ui.Button],
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"talks:vote:(?P<vote>up|down):(?P<key>[0-9a-f]{12})",
 ):
     """👍 or 👎 for one answer; the vote goes to the feedback log, the thanks only to the voter."""
@@ -129,51 +146,68 @@ class VoteButton(
     ) -> VoteButton:
         return cls(match["vote"], match["key"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        news = interaction.client.get_cog("News")  # type: ignore[attr-defined]
-        if news is None:
-            await _ephemeral(interaction, render_notice(UNKNOWN_ANSWER_TEXT))
+    async def callback(self, interaction: discord.Interaction) -> None:
+        resources = resources_of(interaction.client)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        user = interaction.user.id
+        if not resources.votes.begin(user, self.key):
+            await _private(interaction, render_notice(ALREADY_TEXT))
             return
-        if not news.first_vote(interaction.user.id, self.key):
-            await _ephemeral(interaction, render_notice(ALREADY_TEXT))
+        shown = resources.answers.lookup(self.key) or answer_on(interaction.message)
+        if shown is None:
+            resources.votes.abort(user, self.key)
+            await _private(interaction, render_notice(UNKNOWN_ANSWER_TEXT))
             return
-        feedback: FeedbackLog = news.feedback
+        question, passages = shown
         try:
-            found = await asyncio.to_thread(feedback.lookup, self.key)
-            if found is None:
-                await _ephemeral(interaction, render_notice(UNKNOWN_ANSWER_TEXT))
-                return
-            question, passages = found
-            await asyncio.to_thread(
-                feedback.record, question, passages, self.vote, answer=self.key, frontend="discord"
+            await resources.in_chores(
+                resources.feedback.record,
+                question,
+                passages,
+                self.vote,
+                answer=self.key,
+                frontend="discord",
             )
-        except TalksBotError:
-            log.exception("could not record a vote")
-            await _ephemeral(interaction, render_notice("Sorry, I could not record that vote."))
+        except TalksBotError as exc:
+            resources.votes.abort(user, self.key)
+            log.error("could not record a vote: %s", exc)
+            await _private(interaction, render_notice(NOT_RECORDED_TEXT))
             return
-        await _ephemeral(interaction, render_notice(THANKS_TEXT))
+        resources.votes.commit(user, self.key)
+        await _private(interaction, render_notice(THANKS_TEXT))
 
 
 DYNAMIC_ITEMS = (ContextButton, VoteButton)
 
 
-async def answer_view(bot: TalksBot, answer: Answer, reply: Reply) -> discord.ui.View | None:
-    """The reply's link buttons plus "More context" per passage and 👍/👎 for the answer."""
+def answer_on(message: discord.Message | None) -> tuple[str, tuple[str, ...]] | None:
+    """The question and passage ids an answer message shows: its title, and the passages its
+    "More context" buttons point at. None for a message that is not an answer."""
+    if message is None or not message.embeds or not message.embeds[0].title:
+        return None
+    question = unescape(message.embeds[0].title).removesuffix(ELLIPSIS).strip()
+    passages = []
+    for row in message.components:
+        for child in getattr(row, "children", ()):
+            match = re.fullmatch(_CONTEXT_TEMPLATE, getattr(child, "custom_id", None) or "")
+            if match:
+                passages.append(f"{match['article']}#{match['paragraph']}")
+    return question, tuple(passages)
+
+
+def answer_view(
+    resources: Resources, answer: Answer, reply: Reply, *, votes: bool
+) -> discord.ui.View | None:
+    """The reply's link buttons, "More context" per passage, and 👍/👎 when ``votes``."""
     view = reply.view() or discord.ui.View(timeout=None)
     for item in answer.passages[:MAX_CONTEXT_BUTTONS]:
-        custom_id = context_custom_id(item.passage.article.id, item.passage.paragraph)
-        if len(custom_id) <= CUSTOM_ID_MAX:
+        passage = item.passage
+        digest = text_digest(passage.text)
+        if len(context_custom_id(passage.article.id, passage.paragraph, digest)) <= CUSTOM_ID_MAX:
             label = f"More context [{item.rank}]"
-            view.add_item(ContextButton(item.passage.article.id, item.passage.paragraph, label))
-    news = bot.get_cog("News")
-    if news is not None and answer.question:
-        try:
-            key = await asyncio.to_thread(
-                news.feedback.remember, answer.question, [p.passage.id for p in answer.passages]
-            )
-        except TalksBotError as exc:
-            log.warning("no feedback buttons: %s", exc)
-        else:
-            view.add_item(VoteButton("up", key))
-            view.add_item(VoteButton("down", key))
+            view.add_item(ContextButton(passage.article.id, passage.paragraph, digest, label))
+    if votes and answer.question:
+        key = resources.answers.remember(answer.question, [p.passage.id for p in answer.passages])
+        view.add_item(VoteButton("up", key))
+        view.add_item(VoteButton("down", key))
     return view if view.children else None

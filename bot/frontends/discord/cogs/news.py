@@ -1,89 +1,50 @@
-"""News features on Discord: ``/timeline``, outlet autocompletion, and the persistent buttons
-("More context", 👍/👎) that :mod:`bot.frontends.discord.views` puts on answers.
+"""News features on Discord: ``/timeline`` and the *Find sources* message context menu.
 
-Filters (``since``/``until``/``source`` options, or ``since:… source:… question`` typed in a DM
-or mention) are parsed by :mod:`bot.answer.filters`; :func:`check_filters` turns a bad one into a
-polite message listing what is valid, before any work is done.
+Filters (``since``/``until``/``source`` options) are parsed and checked by
+:mod:`bot.frontends.discord.options` before any work is done. *Find sources* (right-click a
+message → Apps) fact-checks a claim someone posted: it answers, to the presser only, with the
+passages that bear on the message's text.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answer.filters import (
-    FilterError,
-    Filters,
-    make_filters,
-)
-from bot.frontends.discord.views import DYNAMIC_ITEMS
-from bot.render.discord.news import render_filter_error, render_timeline
-from bot.render.discord.replies import render_notice
-from bot.service.feedback import FeedbackLog
-
-if TYPE_CHECKING:
-    from bot.frontends.discord.client import TalksBot
+from bot.answer.filters import FilterError
+from bot.frontends.discord.asking import answering, refused
+from bot.frontends.discord.messaging import defer, send_reply
+from bot.frontends.discord.options import check_filters, source_autocomplete
+from bot.frontends.discord.resources import resources_of
+from bot.frontends.discord.views import answer_view
+from bot.render.discord.pages import render_timeline
+from bot.render.discord.replies import render_answer, render_notice, render_problem
 
 log = logging.getLogger(__name__)
 
 TOPIC_MAX = 300
-#: Distinct (user, answer) votes remembered in memory to refuse double votes (never logged).
-_VOTES_REMEMBERED = 50_000
-
-
-def check_filters(
-    bot: TalksBot, since: str | None, until: str | None, source: str | None
-) -> Filters:
-    """Parse and validate option values against the current corpus.
-
-    Raises
-    ------
-    FilterError
-        With the message to show (valid date formats, known outlets, the corpus's dates).
-    """
-    # outlets spelt as the corpus spells them; unknown outlets and empty selections raise
-    return bot.service.validate(make_filters(since, until, [source] if source else []))
-
-
-async def source_autocomplete(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
-    """Outlets from the corpus containing what has been typed (prefix matches first)."""
-    client = interaction.client
-    service = client.service  # type: ignore[attr-defined]
-    return [
-        app_commands.Choice(name=name[:100], value=name[:100])
-        for name in service.outlets(current)[:25]
-    ]
+FIND_SOURCES = "Find sources"
+NO_TEXT = "That message has no text I can look up."
 
 
 class NewsCog(commands.Cog, name="News"):
-    """Timelines and the answer buttons."""
+    """Timelines and fact-checking a message."""
 
-    def __init__(self, bot: TalksBot) -> None:
+    def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
-        self.feedback = FeedbackLog.from_settings(bot.settings)
-        self._voted: set[tuple[int, str]] = set()
+        self.resources = resources_of(bot)
+        self.find_sources_menu = app_commands.ContextMenu(
+            name=FIND_SOURCES, callback=self.find_sources
+        )
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.tree.add_command(self.find_sources_menu)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-
-    def first_vote(self, user_id: int, key: str) -> bool:
-        """Whether this user has not voted on this answer yet (since the bot started)."""
-        if (user_id, key) in self._voted:
-            return False
-        if len(self._voted) >= _VOTES_REMEMBERED:
-            self._voted.clear()
-        self._voted.add((user_id, key))
-        return True
+        self.bot.tree.remove_command(FIND_SOURCES, type=discord.AppCommandType.message)
 
     @app_commands.command(name="timeline")
     @app_commands.describe(
@@ -104,27 +65,39 @@ class NewsCog(commands.Cog, name="News"):
         private: bool = False,
     ) -> None:
         """How a story evolved: the passages about a topic, oldest first, each dated and cited."""
-        retry_after = self.bot.cooldowns.retry_after(interaction.user.id)
-        if retry_after is not None:
-            from bot.render.discord.replies import cooldown_text
-
-            await interaction.response.send_message(
-                embed=render_notice(cooldown_text(retry_after)).embed, ephemeral=True
-            )
+        res = self.resources
+        if await refused(res, interaction):
             return
         try:
-            filters = check_filters(self.bot, since, until, source)
+            filters = check_filters(res.service, since, until, source)
         except FilterError as exc:
-            await interaction.response.send_message(
-                embed=render_filter_error(str(exc)).embed, ephemeral=True
-            )
+            await send_reply(interaction, render_problem(str(exc)), ephemeral=True)
             return
-        await interaction.response.defer(thinking=True, ephemeral=private)
-        timeline = await asyncio.to_thread(self.bot.service.timeline, topic, filters)
-        reply = render_timeline(timeline, filters.describe())
-        await interaction.followup.send(embed=reply.embed, ephemeral=private)
+        async with answering(res, interaction):
+            await defer(interaction, ephemeral=private)
+            timeline = await res.in_questions(res.service.timeline, topic, filters)
+            reply = render_timeline(timeline, filters.describe())
+            await send_reply(interaction, reply, ephemeral=private)
+
+    async def find_sources(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """The passages bearing on a message's text, shown to the presser only."""
+        res = self.resources
+        text = " ".join(message.content.split())
+        if not text:
+            await send_reply(interaction, render_notice(NO_TEXT), ephemeral=True)
+            return
+        if await refused(res, interaction):
+            return
+        async with answering(res, interaction):
+            await defer(interaction, ephemeral=True)
+            answer = await res.answer(text)
+            reply = render_answer(answer, heading="Sources for: ")
+            view = answer_view(res, answer, reply, votes=False)
+            await send_reply(interaction, reply, ephemeral=True, view=view)
 
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point: ``bot.load_extension("bot.frontends.discord.cogs.news")``."""
-    await bot.add_cog(NewsCog(bot))  # type: ignore[arg-type]
+    await bot.add_cog(NewsCog(bot))
