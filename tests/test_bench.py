@@ -7,15 +7,9 @@ import io
 import json
 
 from bot.cli.main import main
-from bot.quality.bench import (
-    FUNCTION_WORDS,
-    BenchResult,
-    format_table,
-    loop_lag,
-    pseudo_word,
-    synthetic_corpus,
-    synthetic_questions,
-)
+from bot.quality.bench import BenchResult, format_table
+from bot.quality.bench_worker import loop_lag
+from bot.quality.synthetic import FUNCTION_WORDS, pseudo_word, synthetic_corpus, synthetic_questions
 
 REQUIRED = {"engine", "passages", "build_s", "warm_start_s", "p50_ms", "p95_ms", "peak_rss_mib"}
 

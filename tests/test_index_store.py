@@ -13,7 +13,9 @@ import pytest
 from bot.answer.answerer import Answerer
 from bot.config import Settings, load_settings
 from bot.corpus.loader import load_corpus
-from bot.index.store import MARKER, IndexStore, analyse_passages, check_dir, persisted_dir
+from bot.index.engine import analyse_passages
+from bot.index.persisted import MARKER, check_dir, persisted_dir
+from bot.index.store import IndexStore
 
 REPO = Path(__file__).resolve().parent.parent
 ZORBLAX = REPO / "tests" / "fixtures" / "zorblax"
@@ -147,7 +149,7 @@ def test_damaged_index_is_rebuilt_not_served(
     expected = first.answer(QUESTION).passages
     (directory,) = _index_dirs(settings)
     damage(directory)
-    with caplog.at_level(logging.WARNING, logger="bot.index.store"):
+    with caplog.at_level(logging.WARNING, logger="bot.index"):
         answerer, store = _open(settings)
     assert store.last is not None and not store.last.opened
     assert "unusable" in caplog.text
@@ -229,16 +231,17 @@ def test_parallel_analysis_gives_the_same_terms(
     tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Large jobs are analysed in forked workers; the terms are the same as in one process."""
-    from bot.index import store as store_module
-    from bot.index.store import analyse_parallel, chunks
+    from bot.index import parallel
+    from bot.index.keys import chunks
+    from bot.index.parallel import analyse_parallel
 
     settings = _settings(tmp_path, corpus_dir)
     corpus = load_corpus(settings.corpus)
     analyzer = IndexStore(settings, persist=False).analyzer
     runs = chunks(corpus.passages)
-    monkeypatch.setattr(store_module, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(store_module, "_BATCH", 3)
-    monkeypatch.setattr(store_module, "_workers", lambda: 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(parallel, "BATCH", 3)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
     parallel = [doc for docs in analyse_parallel(corpus.passages, analyzer, runs) for doc in docs]
     assert parallel == analyse_passages(corpus.passages, analyzer)
 
@@ -272,7 +275,7 @@ def test_copy_groups_are_reused_on_restart(
 
 
 def test_engine_advice(settings: Settings) -> None:
-    from bot.index.store import TANTIVY_ADVISED_PASSAGES, engine_advice
+    from bot.index.advice import TANTIVY_ADVISED_PASSAGES, engine_advice
 
     retrieval = settings.retrieval.model_copy(update={"engine": "rank-bm25"})
     assert engine_advice(retrieval, 23) == []
@@ -288,9 +291,9 @@ def test_check_recommends_tantivy_for_a_large_corpus(monkeypatch: pytest.MonkeyP
     import io
 
     from bot.cli import main as cli
-    from bot.index import store as store_module
+    from bot.index import advice
 
-    monkeypatch.setattr(store_module, "TANTIVY_ADVISED_PASSAGES", 10)
+    monkeypatch.setattr(advice, "TANTIVY_ADVISED_PASSAGES", 10)
     out = io.StringIO()
     assert cli.main(["--set", "retrieval.engine=rank-bm25", "check"], stdout=out) == 0
     assert "advice:     23 passages: rank-bm25 gets slow" in out.getvalue()
@@ -315,11 +318,11 @@ def test_large_builds_log_progress(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Off a terminal, progress is log lines (every 10 %); small jobs stay quiet."""
-    from bot.index import store as store_module
-    from bot.index.store import progress
+    from bot.index import progress as progress_module
+    from bot.index.progress import progress
 
-    monkeypatch.setattr(store_module, "PROGRESS_MIN", 10)
-    with caplog.at_level(logging.INFO, logger="bot.index.store"):
+    monkeypatch.setattr(progress_module, "PROGRESS_MIN", 10)
+    with caplog.at_level(logging.INFO, logger="bot.index.progress"):
         assert list(progress(range(5), total=5, desc="tiny")) == list(range(5))
         assert list(progress(range(100), total=100, desc="indexing")) == list(range(100))
     lines = [r.getMessage() for r in caplog.records]

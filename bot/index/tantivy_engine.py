@@ -41,7 +41,9 @@ import tantivy
 
 from bot.config import RetrievalSettings
 from bot.errors import EngineError
-from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm
+from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm, field_weights
+from bot.index.keys import package_version
+from bot.index.persisted import persisted_dir
 
 log = logging.getLogger(__name__)
 
@@ -151,12 +153,7 @@ class TantivyEngine:
                 TANTIVY_B,
                 ", ".join(f"retrieval.{p}" for p in problems),
             )
-        self._weights = {
-            "body": 1.0,
-            "title": settings.title_weight,
-            "section": settings.section_weight,
-            "context": settings.context_weight,
-        }
+        self._weights = field_weights(settings)
         #: True when the index was opened from disk rather than built.
         self.opened = False
         #: Where the index lives on disk (None for an in-memory index).
@@ -164,8 +161,6 @@ class TantivyEngine:
         if cache_dir is not None:
             if not key:
                 raise EngineError("a persisted tantivy index needs a key")
-            from bot.index.store import persisted_dir
-
             if expected is None and isinstance(docs, Sequence):
                 expected = len(docs)
             self.path, self.opened = persisted_dir(
@@ -242,7 +237,7 @@ class TantivyEngine:
 
     # ----------------------------------------------------------------- internals
 
-    def _term_query(self, term: str, weight: float):
+    def _term_query(self, term: str, weight: float) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """Should-clauses for ``term`` in every weighted field, boosted by ``weight`` times the
         field's weight."""
         clauses = []
@@ -256,7 +251,7 @@ class TantivyEngine:
             clauses.append((_SHOULD, tq))
         return clauses
 
-    def _scoring_query(self, weights: dict[str, float]):
+    def _scoring_query(self, weights: dict[str, float]) -> tantivy.Query | None:
         clauses = []
         for term, weight in weights.items():
             clauses.extend(self._term_query(term, weight))
@@ -264,7 +259,7 @@ class TantivyEngine:
             return None
         return tantivy.Query.boolean_query(clauses)
 
-    def _restrict(self, query, positions: list[int]):
+    def _restrict(self, query: tantivy.Query, positions: list[int]) -> tantivy.Query:
         """``query`` limited to ``positions``, the filter adding nothing to the score."""
         only = tantivy.Query.const_score_query(
             tantivy.Query.term_set_query(self._schema, _POS, positions), 0.0
@@ -273,24 +268,26 @@ class TantivyEngine:
             [(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)]
         )
 
-    def _run(self, query, limit: int) -> list[tuple[int, float]]:
+    def _run(self, query: tantivy.Query, limit: int) -> list[tuple[int, float]]:
         result = self._searcher.search(query, limit, count=False)
         if not result.hits:
             return []
         addresses = [address for _, address in result.hits]
         positions = self._searcher.fast_field_values(_POS, addresses)
         return [
-            (int(pos), float(score))
+            (_position(pos), float(score))
             for (score, _), pos in zip(result.hits, positions, strict=True)
             if score > 0
         ]
 
-    def _ranked(self, query, k: int) -> list[tuple[int, float]]:
+    def _ranked(self, query: tantivy.Query, k: int) -> list[tuple[int, float]]:
         hits = self._run(query, k + _TIE_SLACK)
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]
 
-    def _ranked_filtered(self, query, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+    def _ranked_filtered(
+        self, query: tantivy.Query, k: int, allowed: np.ndarray
+    ) -> list[tuple[int, float]]:
         """Over-fetch and filter in Python (for masks too large for a term-set filter)."""
         limit = max(4 * k, 64)
         while True:
@@ -337,7 +334,7 @@ class TantivyEngine:
             values = self._searcher.fast_field_values(_POS, addresses)
             for (score, _), pos in zip(result.hits, values, strict=True):
                 mask = round(score)
-                anywhere, in_body = matched.setdefault(int(pos), (set(), set()))
+                anywhere, in_body = matched.setdefault(_position(pos), (set(), set()))
                 for i, term in enumerate(chunk):
                     if mask >> (2 * i) & 1:
                         anywhere.add(term)
@@ -345,6 +342,13 @@ class TantivyEngine:
                     elif mask >> (2 * i + 1) & 1:
                         anywhere.add(term)
         return matched
+
+
+def _position(value: int | float | None) -> int:
+    """A ``pos`` fast-field value as a passage position (every indexed passage has one)."""
+    if value is None:
+        raise EngineError("an indexed passage has no position")
+    return int(value)
 
 
 def _build_into(path: Path, docs: Iterable[FieldedDoc]) -> dict[str, object]:
@@ -358,7 +362,7 @@ def _build_into(path: Path, docs: Iterable[FieldedDoc]) -> dict[str, object]:
             yield doc
 
     write_index(path, counted(), threads=1)
-    return {"passages": count, "format": INDEX_FORMAT, "tantivy": _tantivy_version()}
+    return {"passages": count, "format": INDEX_FORMAT, "tantivy": package_version("tantivy")}
 
 
 def _validate(path: Path, expected: int | None) -> None:
@@ -380,10 +384,7 @@ def _validate(path: Path, expected: int | None) -> None:
         searcher.fast_field_values(_POS, [hits[0][1]])
 
 
-def _tantivy_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("tantivy")
-    except Exception:  # pragma: no cover - metadata missing
-        return "unknown"
+def index_format() -> str:
+    """What decides the layout of a persisted index besides its content: the format version
+    and the tantivy release that wrote it (part of the index key)."""
+    return f"index-format={INDEX_FORMAT};tantivy={package_version('tantivy')}"

@@ -1,0 +1,112 @@
+"""Analysis of many passages at once, in one forked worker process per core.
+
+The bot's analysis is pure Python (lemmatiser, stemmer, acronym rules), so a large first build
+is CPU-bound; forked workers share the loaded corpus and analyser without copying them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from bot.analysis.analyzer import Analyzer
+from bot.corpus.model import Passage
+from bot.errors import EngineError
+from bot.index.engine import FieldedDoc, analyse_passages
+from bot.index.progress import Progress
+
+#: Analysing at least this many passages at once uses one worker process per core.
+PARALLEL_MIN = 40_000
+#: Passages per batch sent to a worker.
+BATCH = 2_000
+#: What forked workers analyse: set just before the pool forks, read by :func:`_analyse_batch`.
+_FORKED: tuple[Sequence[Passage], Analyzer] | None = None
+
+_Fields = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def _analyse_batch(batch: list[tuple[int, int]]) -> list[tuple[_Fields, ...]]:
+    if _FORKED is None:  # pragma: no cover - only reachable in a misconfigured pool
+        raise EngineError("analysis worker started without a corpus")
+    passages, analyzer = _FORKED
+    return [
+        tuple((d.body, d.title, d.section) for d in analyse_passages(passages[a:b], analyzer))
+        for a, b in batch
+    ]
+
+
+def workers() -> int:
+    """How many worker processes to use: one per core this process may run on."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores)
+
+
+def analyse_parallel(
+    passages: Sequence[Passage], analyzer: Analyzer, runs: Sequence[tuple[int, int]]
+) -> Iterator[tuple[FieldedDoc, ...]]:
+    """Analyse each run of passages; returns an iterator of each run's analysed passages, in
+    order.
+
+    A large job (:data:`PARALLEL_MIN` passages) on a platform that can fork is split among one
+    worker process per core, started before this function returns -- so callers can start the
+    workers before anything else starts threads -- while the caller consumes results as they
+    arrive (indexing overlaps analysis).
+    """
+    import multiprocessing
+
+    size = sum(b - a for a, b in runs)
+    n_workers = workers()
+    if (
+        size < PARALLEL_MIN
+        or n_workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return _analyse_serial(passages, analyzer, runs, Progress(size, "analysing"))
+    batches: list[list[tuple[int, int]]] = [[]]
+    count = 0
+    for a, b in runs:
+        if count >= BATCH:
+            batches.append([])
+            count = 0
+        batches[-1].append((a, b))
+        count += b - a
+    global _FORKED
+    _FORKED = (passages, analyzer)
+    try:
+        pool = multiprocessing.get_context("fork").Pool(n_workers)  # the workers fork here
+    finally:
+        _FORKED = None
+    return _collect(pool, batches, Progress(size, "analysing"))
+
+
+def _analyse_serial(
+    passages: Sequence[Passage],
+    analyzer: Analyzer,
+    runs: Sequence[tuple[int, int]],
+    bar: Progress,
+) -> Iterator[tuple[FieldedDoc, ...]]:
+    try:
+        for a, b in runs:
+            yield tuple(analyse_passages(passages[a:b], analyzer))
+            bar.update(b - a)
+    finally:
+        bar.close()
+
+
+def _collect(
+    pool: Any, batches: list[list[tuple[int, int]]], bar: Progress
+) -> Iterator[tuple[FieldedDoc, ...]]:
+    try:
+        for batch, result in zip(batches, pool.imap(_analyse_batch, batches), strict=True):
+            for fields in result:
+                yield tuple(FieldedDoc(*f) for f in fields)
+            bar.update(sum(b - a for a, b in batch))
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        bar.close()

@@ -1,0 +1,183 @@
+"""Files and directories that are either complete or absent.
+
+- :func:`write_atomic` writes one file through a temporary file, ``fsync`` and a rename, so a
+  crash leaves the old content or the new, never half of either.
+- :func:`persisted_dir` builds a directory (a tantivy index) into a fresh temporary directory
+  next to its final place; when it is complete, a marker file recording every file's size and
+  BLAKE2 checksum is written, and the directory is renamed into place in one step. Opening
+  checks the marker, every checksum and a trial open; if anything is off the directory is
+  deleted and rebuilt (with a warning in the log).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: The marker that makes a persisted directory complete.
+MARKER = "COMPLETE.json"
+#: Persisted directories and files kept besides the one in use (other processes may use them).
+KEEP_OLD = 2
+#: Unfinished build directories older than this are leftovers of a crash and are removed.
+STALE_TMP_S = 6 * 3600
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically and durably (creating its folder)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def checksum(path: Path) -> str:
+    """The BLAKE2 checksum of a file's content."""
+    h = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _manifest(directory: Path) -> dict[str, list[Any]]:
+    return {
+        str(p.relative_to(directory)): [p.stat().st_size, checksum(p)]
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.name != MARKER and not p.name.endswith(".lock")
+    }
+
+
+def check_dir(directory: Path, key: str) -> str | None:
+    """Why the persisted ``directory`` cannot be used (None when it can)."""
+    try:
+        marker = json.loads((directory / MARKER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "no completion marker (an interrupted build)"
+    except (OSError, ValueError) as exc:
+        return f"unreadable completion marker ({exc})"
+    if not isinstance(marker, dict) or marker.get("key") != key:
+        return "completion marker for another key"
+    files = marker.get("files")
+    if not isinstance(files, dict) or not files:
+        return "completion marker lists no files"
+    for name, expected in files.items():
+        path = directory / name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return f"{name} is missing"
+        if size != expected[0]:
+            return f"{name} has {size} bytes, expected {expected[0]}"
+    for name, expected in files.items():
+        if checksum(directory / name) != expected[1]:
+            return f"{name} does not match its checksum"
+    return None
+
+
+def remove_dir(directory: Path) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def persisted_dir(
+    root: Path,
+    key: str,
+    build: Callable[[Path], Mapping[str, Any]],
+    validate: Callable[[Path], None],
+) -> tuple[Path, bool]:
+    """Open the complete directory ``root/key``, or build it atomically.
+
+    Parameters
+    ----------
+    build
+        Writes the content into the empty directory it is given; returns facts for the marker.
+    validate
+        Raises if a directory that passed the checksum check still cannot be used.
+
+    Returns
+    -------
+    The directory, and True when it was opened rather than built.
+    """
+    final = root / key
+    if final.exists():
+        problem = check_dir(final, key)
+        if problem is None:
+            try:
+                validate(final)
+            except Exception as exc:
+                problem = f"cannot be opened ({exc})"
+        if problem is None:
+            return final, True
+        log.warning("the saved index %s is unusable: %s; rebuilding it", final, problem)
+        remove_dir(final)
+    root.mkdir(parents=True, exist_ok=True)
+    _prune(root, keep=final)
+    tmp = Path(tempfile.mkdtemp(prefix=f".building-{key[:12]}-", dir=root))
+    try:
+        facts = dict(build(tmp))
+        marker = {"key": key, "created": time.time(), **facts, "files": _manifest(tmp)}
+        write_atomic(tmp / MARKER, json.dumps(marker).encode("utf-8"))
+        try:
+            tmp.rename(final)
+        except OSError:
+            # Another process published the same key first; use theirs if it is sound.
+            if final.exists() and check_dir(final, key) is None:
+                remove_dir(tmp)
+                return final, True
+            raise
+    except BaseException:
+        remove_dir(tmp)
+        raise
+    return final, False
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """Remove stale unfinished builds and all but the newest :data:`KEEP_OLD` old directories."""
+    now = time.time()
+    finished = []
+    for entry in root.iterdir():
+        if not entry.is_dir() or entry == keep:
+            continue
+        try:
+            mtime = entry.stat().st_mtime
+        except OSError:
+            continue
+        if entry.name.startswith(".building-"):
+            if now - mtime > STALE_TMP_S:
+                remove_dir(entry)
+        else:
+            finished.append((mtime, entry))
+    finished.sort(reverse=True)
+    for _, entry in finished[KEEP_OLD:]:
+        remove_dir(entry)
+
+
+def prune_files(directory: Path, pattern: str, keep: Path) -> None:
+    """Remove all but the newest :data:`KEEP_OLD` files matching ``pattern`` besides ``keep``."""
+    others = []
+    for path in directory.glob(pattern):
+        if path != keep:
+            with contextlib.suppress(OSError):
+                others.append((path.stat().st_mtime, path))
+    others.sort(reverse=True)
+    for _, path in others[KEEP_OLD:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
