@@ -138,13 +138,13 @@ def run_ask(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from bot.index.store import engine_advice
+    from bot.index.advice import engine_advice
 
     settings = load(args)
     logging.getLogger("bot.corpus.loader").setLevel(logging.ERROR)  # printed below instead
     answerer = make_service(settings).answerer
     corpus = answerer.corpus
-    vocabulary = getattr(answerer.engine, "vocabulary", dict)()  # terms of the paragraph text
+    vocabulary = answerer.engine.vocabulary()  # terms of the paragraph text
     dates = sorted(a.date for a in corpus.articles if a.date)
     out = args.stdout
     out.write(f"config:     {settings.source}\n")
