@@ -188,16 +188,25 @@ def test_marker_for_another_key_is_rejected(tmp_path: Path) -> None:
     assert check_dir(path, "k2") is not None
 
 
-def test_corrupt_analysed_cache_is_ignored(tmp_path: Path, corpus_dir: Path) -> None:
+def test_corrupt_analysed_cache_is_ignored(
+    tmp_path: Path, corpus_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A flipped byte inside an article's saved terms (still valid text, so only the row's
+    checksum can tell) means one warning and a fresh cache, never wrong terms."""
     settings = _settings(tmp_path, corpus_dir, "retrieval.engine=rank-bm25")
-    _open(settings)
-    (pickle_path,) = (Path(settings.cache_dir) / "index").glob("analysed-*.pkl")
-    data = bytearray(pickle_path.read_bytes())
-    data[-10] ^= 0xFF
-    _rewrite(pickle_path, bytes(data))
-    answerer, store = _open(settings)
-    assert store.last is not None and store.last.analysed_articles == 7
-    assert answerer.answer(QUESTION).answered
+    first, _ = _open(settings)
+    (cache_path,) = (Path(settings.cache_dir) / "index").glob("analysed-*.sqlite")
+    data = bytearray(cache_path.read_bytes())
+    at = data.rindex(b"\x1f") + 1  # the first letter of a term
+    data[at] ^= 0x01  # another letter
+    _rewrite(cache_path, bytes(data))
+    with caplog.at_level(logging.WARNING, logger="bot.index"):
+        answerer, store = _open(settings)
+    assert store.last is not None and store.last.analysed_articles >= 1
+    assert len([r for r in caplog.records if "analysed passages" in r.getMessage()]) == 1
+    assert answerer.answer(QUESTION).passages == first.answer(QUESTION).passages
+    _, store = _open(settings)
+    assert store.last is not None and store.last.analysed_articles == 0  # rebuilt
 
 
 def test_old_indexes_are_pruned(tmp_path: Path, corpus_dir: Path) -> None:
@@ -224,7 +233,7 @@ def test_old_analysed_caches_are_pruned(tmp_path: Path, corpus_dir: Path) -> Non
                 f"analysis.acronyms={acronyms}",
             )
             _open(settings)
-    assert len(list((Path(settings.cache_dir) / "index").glob("analysed-*.pkl"))) == 3
+    assert len(list((Path(settings.cache_dir) / "index").glob("analysed-*.sqlite"))) == 3
 
 
 def test_parallel_analysis_gives_the_same_terms(

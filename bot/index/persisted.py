@@ -49,6 +49,27 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_checked(path: Path, obj: object) -> None:
+    """Write ``obj`` as JSON, atomically, after a line holding the checksum of the JSON.
+
+    JSON is data: reading a damaged or tampered file can fail, never run code; the checksum
+    catches a flipped byte that would still parse.
+    """
+    payload = json.dumps(obj, separators=(",", ":")).encode("utf-8")
+    digest = hashlib.blake2b(payload, digest_size=16).hexdigest().encode("ascii")
+    write_atomic(path, digest + b"\n" + payload)
+
+
+def read_checked(path: Path) -> Any:
+    """What :func:`write_checked` wrote; raises ``ValueError`` for anything else (``OSError``
+    when the file cannot be read)."""
+    data = path.read_bytes()
+    digest, _, payload = data.partition(b"\n")
+    if digest != hashlib.blake2b(payload, digest_size=16).hexdigest().encode("ascii"):
+        raise ValueError("checksum mismatch (damaged or not written by this program)")
+    return json.loads(payload)
+
+
 def checksum(path: Path) -> str:
     """The BLAKE2 checksum of a file's content."""
     h = hashlib.blake2b(digest_size=16)

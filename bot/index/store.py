@@ -2,7 +2,8 @@
 
 What is kept, and under which key
 ---------------------------------
-- **Analysed passages** and **syndicated-copy groups**: see :mod:`bot.index.caches`.
+- **Analysed passages**: see :mod:`bot.index.analysed`; **syndicated-copy groups**: see
+  :mod:`bot.index.copy_groups`. Nothing under ``cache_dir`` can run code when read.
 - **tantivy indexes**: ``cache_dir/index/tantivy/<index key>/``, keyed by the corpus fingerprint
   (the article fingerprints in corpus order), the analysis key and the index format
   (:mod:`bot.index.keys`). Field weights are applied at query time, so changing them needs no
@@ -13,6 +14,7 @@ A half-written or damaged index is never served: see :mod:`bot.index.persisted`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -23,7 +25,8 @@ from typing import TYPE_CHECKING
 from bot.analysis.analyzer import Analyzer
 from bot.config import Settings
 from bot.corpus.model import Corpus
-from bot.index.caches import AnalysedCache, cached_copies
+from bot.index.analysed import AnalysedCache
+from bot.index.copy_groups import cached_copies
 from bot.index.engine import FIELDS, Engine, FieldedDoc, build_engine, with_context
 from bot.index.keys import STORE_FORMAT, analysis_key, copies_key, corpus_fingerprints, digest
 from bot.index.progress import PROGRESS_MIN, progress
@@ -78,8 +81,10 @@ class IndexStore:
         self.analysis_key = analysis_key(settings.analysis)
         self._analysed = AnalysedCache(
             self.analyzer,
-            self.root / f"analysed-{self.analysis_key}.pkl" if self.persist else None,
+            self.root / f"analysed-{self.analysis_key}.sqlite" if self.persist else None,
         )
+        if self.persist:
+            _remove_legacy(self.root)
         #: What the last :meth:`engine` call did.
         self.last: BuildReport | None = None
         self._print: tuple[int, str] = (0, "")
@@ -110,9 +115,10 @@ class IndexStore:
 
         def docs() -> Iterator[FieldedDoc]:
             stats.clear()
+            analysed = self._analysed.analysed(corpus.passages, runs, prints, stats)
             return with_context(
                 progress(
-                    self._analysed.docs(corpus, runs, prints, stats),
+                    (doc for article in analysed for doc in article),
                     total=len(corpus.passages),
                     desc=f"indexing ({self.settings.retrieval.engine})",
                 ),
@@ -136,10 +142,8 @@ class IndexStore:
         else:
             engine = build_engine(retrieval, list(docs()))
         if not opened:
-            try:
-                self._analysed.save(release=True)
-            except OSError as exc:
-                log.warning("cannot save the analysed passages under %s: %s", self.root, exc)
+            self._analysed.forget_except(prints)
+            self._analysed.commit()
         self.last = BuildReport(
             engine=engine.name,
             articles=len(runs),
@@ -180,3 +184,12 @@ class IndexStore:
             key=self.index_key(corpus_print),
             expected=len(corpus.passages),
         )
+
+
+def _remove_legacy(root: Path) -> None:
+    """Delete caches written by earlier versions in a format that could run code when read:
+    they are never read, only removed."""
+    for pattern in ("analysed-*.pkl", "copies-*.pkl"):
+        for path in root.glob(pattern):
+            with contextlib.suppress(OSError):
+                path.unlink()
