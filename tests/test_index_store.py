@@ -328,12 +328,12 @@ def test_large_builds_log_progress(
 ) -> None:
     """Off a terminal, progress is log lines (every 10 %); small jobs stay quiet."""
     from bot.index import progress as progress_module
-    from bot.index.progress import progress
+    from bot.index.progress import counted
 
     monkeypatch.setattr(progress_module, "PROGRESS_MIN", 10)
     with caplog.at_level(logging.INFO, logger="bot.index.progress"):
-        assert list(progress(range(5), total=5, desc="tiny")) == list(range(5))
-        assert list(progress(range(100), total=100, desc="indexing")) == list(range(100))
+        assert list(counted(range(5), total=5, desc="tiny")) == list(range(5))
+        assert list(counted(range(100), total=100, desc="indexing")) == list(range(100))
     lines = [r.getMessage() for r in caplog.records]
     assert not any("tiny" in line for line in lines)
     assert len([line for line in lines if line.startswith("indexing: ")]) == 10

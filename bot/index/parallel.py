@@ -7,6 +7,7 @@ is CPU-bound; forked workers share the loaded corpus and analyser without copyin
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -14,16 +15,23 @@ from bot.analysis.analyzer import Analyzer
 from bot.corpus.model import Passage
 from bot.errors import EngineError
 from bot.index.engine import FieldedDoc, analyse_passages
-from bot.index.progress import Progress
 
 #: Analysing at least this many passages at once uses one worker process per core.
 PARALLEL_MIN = 40_000
-#: Passages per batch sent to a worker.
-BATCH = 2_000
+#: Passages per batch sent to a worker: small, so the first results (and the progress bar's
+#: first step) arrive within a second of the start.
+BATCH = 250
 #: What forked workers analyse: set just before the pool forks, read by :func:`_analyse_batch`.
 _FORKED: tuple[Sequence[Passage], Analyzer] | None = None
 
 _Fields = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def _ignore_interrupts() -> None:
+    """Worker start-up: Ctrl-C reaches every process of the terminal's foreground group, and
+    only the parent should act on it (it stops the pool) -- without this each worker would
+    print a ``KeyboardInterrupt`` traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _analyse_batch(batch: list[tuple[int, int]]) -> list[tuple[_Fields, ...]]:
@@ -65,7 +73,7 @@ def analyse_parallel(
         or n_workers < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return _analyse_serial(passages, analyzer, runs, Progress(size, "analysing"))
+        return _analyse_serial(passages, analyzer, runs)
     batches: list[list[tuple[int, int]]] = [[]]
     count = 0
     for a, b in runs:
@@ -77,36 +85,28 @@ def analyse_parallel(
     global _FORKED
     _FORKED = (passages, analyzer)
     try:
-        pool = multiprocessing.get_context("fork").Pool(n_workers)  # the workers fork here
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(n_workers, initializer=_ignore_interrupts)  # the workers fork here
     finally:
         _FORKED = None
-    return _collect(pool, batches, Progress(size, "analysing"))
+    return _collect(pool, batches)
 
 
 def _analyse_serial(
-    passages: Sequence[Passage],
-    analyzer: Analyzer,
-    runs: Sequence[tuple[int, int]],
-    bar: Progress,
+    passages: Sequence[Passage], analyzer: Analyzer, runs: Sequence[tuple[int, int]]
 ) -> Iterator[tuple[FieldedDoc, ...]]:
-    try:
-        for a, b in runs:
-            yield tuple(analyse_passages(passages[a:b], analyzer))
-            bar.update(b - a)
-    finally:
-        bar.close()
+    for a, b in runs:
+        yield tuple(analyse_passages(passages[a:b], analyzer))
 
 
-def _collect(
-    pool: Any, batches: list[list[tuple[int, int]]], bar: Progress
-) -> Iterator[tuple[FieldedDoc, ...]]:
+def _collect(pool: Any, batches: list[list[tuple[int, int]]]) -> Iterator[tuple[FieldedDoc, ...]]:
+    """Each run's analysed passages as the workers finish them; the pool is stopped however
+    the iteration ends (exhausted, abandoned, or interrupted by Ctrl-C)."""
     try:
-        for batch, result in zip(batches, pool.imap(_analyse_batch, batches), strict=True):
+        for result in pool.imap(_analyse_batch, batches):
             for fields in result:
                 yield tuple(FieldedDoc(*f) for f in fields)
-            bar.update(sum(b - a for a, b in batch))
         pool.close()
     finally:
         pool.terminate()
         pool.join()
-        bar.close()

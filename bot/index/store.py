@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +29,7 @@ from bot.index.analysed import AnalysedCache
 from bot.index.copy_groups import cached_copies
 from bot.index.engine import FIELDS, Engine, FieldedDoc, build_engine, with_context
 from bot.index.keys import STORE_FORMAT, analysis_key, copies_key, corpus_fingerprints, digest
-from bot.index.progress import PROGRESS_MIN, progress
+from bot.index.progress import PROGRESS_MIN, Progress, progress
 
 if TYPE_CHECKING:
     from bot.corpus.copies import CopyGroups
@@ -113,18 +113,40 @@ class IndexStore:
         stats: dict[str, int] = {}
         article_ids = [p.article.id for p in corpus.passages]
 
+        bar = Progress(len(corpus.passages), f"indexing ({self.settings.retrieval.engine})")
+
+        def passages() -> Iterator[FieldedDoc]:
+            bar.begin(len(corpus.passages))  # only once there is work: not for a warm start
+            for article in self._analysed.analysed(corpus.passages, runs, prints, stats):
+                yield from article
+            bar.phase("committing the index")  # the engine takes it from here
+
         def docs() -> Iterator[FieldedDoc]:
             stats.clear()
-            analysed = self._analysed.analysed(corpus.passages, runs, prints, stats)
-            return with_context(
-                progress(
-                    (doc for article in analysed for doc in article),
-                    total=len(corpus.passages),
-                    desc=f"indexing ({self.settings.retrieval.engine})",
-                ),
-                article_ids,
-            )
+            return with_context(progress(passages(), bar), article_ids)
 
+        with bar:
+            engine, opened = self._build(corpus, docs, corpus_print)
+        if not opened:
+            self._analysed.forget_except(prints)
+            self._analysed.commit()
+        self.last = BuildReport(
+            engine=engine.name,
+            articles=len(runs),
+            passages=len(corpus.passages),
+            analysed_articles=stats.get("analysed", 0),
+            reused_articles=stats.get("reused", 0),
+            opened=opened,
+            took_s=time.perf_counter() - started,
+        )
+        big = self.last.passages >= PROGRESS_MIN or self.last.took_s >= 1.0
+        log.log(logging.INFO if big else logging.DEBUG, "%s", self.last.describe())
+        return engine
+
+    def _build(
+        self, corpus: Corpus, docs: Callable[[], Iterator[FieldedDoc]], corpus_print: str
+    ) -> tuple[Engine, bool]:
+        """The engine, and whether a saved one was opened."""
         retrieval = self.settings.retrieval
         opened = False
         engine: Engine
@@ -141,21 +163,7 @@ class IndexStore:
                 engine = build_engine(retrieval, list(docs()))
         else:
             engine = build_engine(retrieval, list(docs()))
-        if not opened:
-            self._analysed.forget_except(prints)
-            self._analysed.commit()
-        self.last = BuildReport(
-            engine=engine.name,
-            articles=len(runs),
-            passages=len(corpus.passages),
-            analysed_articles=stats.get("analysed", 0),
-            reused_articles=stats.get("reused", 0),
-            opened=opened,
-            took_s=time.perf_counter() - started,
-        )
-        big = self.last.passages >= PROGRESS_MIN or self.last.took_s >= 1.0
-        log.log(logging.INFO if big else logging.DEBUG, "%s", self.last.describe())
-        return engine
+        return engine, opened
 
     def copies(self, corpus: Corpus) -> CopyGroups:
         """Syndicated-copy groups (:mod:`bot.corpus.copies`), kept under ``cache_dir`` keyed by the
