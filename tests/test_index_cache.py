@@ -177,8 +177,8 @@ def test_cache_keys_come_from_versions_not_source(
     assert keys.analysis_key(settings.analysis) == key
     monkeypatch.setattr(keys, "ANALYSIS_VERSION", keys.ANALYSIS_VERSION + 1)
     assert keys.analysis_key(settings.analysis) != key
-    assert keys.copies_key(settings.collapse, "c") != keys.copies_key(
-        settings.collapse.model_copy(update={"threshold": 0.9}), "c"
+    assert keys.copies_key(settings.collapse) != keys.copies_key(
+        settings.collapse.model_copy(update={"threshold": 0.9})
     )
 
 

@@ -69,7 +69,9 @@ def test_field_weights_need_no_rebuild(tmp_path: Path, corpus_dir: Path) -> None
     assert store.last is not None and store.last.opened
 
 
-def test_changed_article_rebuilds_and_reanalyses_only_it(tmp_path: Path, corpus_dir: Path) -> None:
+def test_changed_article_updates_the_index_and_reanalyses_only_it(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
     settings = _settings(tmp_path, corpus_dir)
     _open(settings)
     path = corpus_dir / "07_weather.md"
@@ -77,10 +79,12 @@ def test_changed_article_rebuilds_and_reanalyses_only_it(tmp_path: Path, corpus_
         path.read_text(encoding="utf-8").replace("three days", "nine days"), encoding="utf-8"
     )
     answerer, store = _open(settings)
-    assert store.last is not None and not store.last.opened
-    assert (store.last.analysed_articles, store.last.reused_articles) == (1, 6)
+    assert store.last is not None and store.last.how == "updated"
+    assert store.last.changes is not None and store.last.changes.changed == ("07_weather",)
+    assert (store.last.analysed_articles, store.last.reused_articles) == (1, 0)
     answer = answerer.answer("how long was the ferry crossing closed by fog")
     assert "nine days" in answer.passages[0].passage.text
+    assert len(_index_dirs(settings)) == 1  # updated in place
 
 
 def test_analysis_setting_change_rebuilds(tmp_path: Path, corpus_dir: Path) -> None:
@@ -210,16 +214,14 @@ def test_corrupt_analysed_cache_is_ignored(
 
 
 def test_old_indexes_are_pruned(tmp_path: Path, corpus_dir: Path) -> None:
-    settings = _settings(tmp_path, corpus_dir)
-    path = corpus_dir / "07_weather.md"
-    for days in ("four", "five", "six", "seven", "eight"):
-        text = path.read_text(encoding="utf-8")
-        path.write_text(
-            text.replace("closed the river crossing", f"closed the river crossing ({days})"),
-            encoding="utf-8",
-        )
-        _open(settings)
-    assert 1 < len(_index_dirs(settings)) <= 3  # the current one and at most two older
+    """One index per analysis setting; those of settings no longer used are pruned."""
+    for stemmer in ("english", "porter", "none"):
+        for acronyms in ("[US]", "[UN]"):
+            settings = _settings(
+                tmp_path, corpus_dir, f"analysis.stemmer={stemmer}", f"analysis.acronyms={acronyms}"
+            )
+            _open(settings)
+    assert len(_index_dirs(settings)) == 3  # the current one and at most two older
 
 
 def test_old_analysed_caches_are_pruned(tmp_path: Path, corpus_dir: Path) -> None:
@@ -312,11 +314,11 @@ def test_index_without_a_current_field_is_rebuilt(
     tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An index written by a version with fewer fields is never served."""
-    from bot.index import tantivy_engine
+    from bot.index import tantivy_writer
 
     settings = _settings(tmp_path, corpus_dir)
     with monkeypatch.context() as patch:
-        patch.setattr(tantivy_engine, "FIELDS", ("body", "title"))
+        patch.setattr(tantivy_writer, "FIELDS", ("body", "title"))
         IndexStore(settings).engine(load_corpus(settings.corpus))
     answerer, store = _open(settings)
     assert store.last is not None and not store.last.opened

@@ -154,6 +154,17 @@ class AnalysedCache:
                 (fp, _checksum(fp, data), data),
             )
 
+    def forget(self, fps: Iterable[str]) -> None:
+        """Drop the articles with fingerprints ``fps`` (no longer in the corpus)."""
+        with self._lock:
+            db = self._connection()
+            if db is None:
+                return
+            try:
+                db.executemany("DELETE FROM articles WHERE fp = ?", ((fp,) for fp in fps))
+            except sqlite3.DatabaseError as exc:
+                self._reset(exc)
+
     def forget_except(self, keep: Iterable[str]) -> None:
         """Drop every article whose fingerprint is not in ``keep`` (no longer in the corpus)."""
         with self._lock:

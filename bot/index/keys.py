@@ -56,13 +56,12 @@ def analysis_key(settings: AnalysisSettings) -> str:
     )
 
 
-def copies_key(settings: CollapseSettings, corpus_print: str) -> str:
-    """The key of the syndicated-copy groups of a corpus under ``settings``."""
+def copies_key(settings: CollapseSettings) -> str:
+    """The key of the syndicated-copy groups kept for ``settings`` (they follow the corpus)."""
     return digest(
         f"store-format={STORE_FORMAT}",
         f"copies-version={COPIES_VERSION}",
         settings.model_dump_json(),
-        corpus_print,
     )
 
 

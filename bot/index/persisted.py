@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -79,29 +79,77 @@ def checksum(path: Path) -> str:
     return h.hexdigest()
 
 
-def _manifest(directory: Path) -> dict[str, list[Any]]:
-    return {
-        str(p.relative_to(directory)): [p.stat().st_size, checksum(p)]
+def all_files(directory: Path) -> list[str]:
+    """Every file under ``directory`` but the marker and lock files."""
+    return [
+        str(p.relative_to(directory))
         for p in sorted(directory.rglob("*"))
         if p.is_file() and p.name != MARKER and not p.name.endswith(".lock")
-    }
+    ]
+
+
+def write_marker(
+    directory: Path,
+    key: str,
+    facts: Mapping[str, Any],
+    names: Iterable[str],
+    known: Mapping[str, list[Any]] | None = None,
+) -> None:
+    """Write the marker that makes ``directory`` complete: ``facts``, and the size and checksum
+    of each of ``names``. A file listed in ``known`` with the same size keeps its checksum (for a
+    directory updated in place, whose old files never change: only new ones are read)."""
+    files: dict[str, list[Any]] = {}
+    for name in names:
+        size = (directory / name).stat().st_size
+        previous = (known or {}).get(name)
+        if previous is not None and previous[0] == size:
+            files[name] = [size, previous[1]]
+        else:
+            files[name] = [size, checksum(directory / name)]
+    marker = {"key": key, "created": time.time(), **facts, "files": files}
+    write_atomic(directory / MARKER, json.dumps(marker).encode("utf-8"))
+
+
+def read_marker(directory: Path) -> dict[str, Any]:
+    """The marker of a complete directory (raises ``OSError`` or ``ValueError`` if unreadable)."""
+    marker = json.loads((directory / MARKER).read_text(encoding="utf-8"))
+    if not isinstance(marker, dict):
+        raise ValueError("the marker is not an object")
+    return marker
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if needed) for the block: one process at a
+    time opens, builds or updates what it guards. The system releases it if the process dies."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def check_dir(directory: Path, key: str) -> str | None:
     """Why the persisted ``directory`` cannot be used (None when it can)."""
     try:
-        marker = json.loads((directory / MARKER).read_text(encoding="utf-8"))
+        marker = read_marker(directory)
     except FileNotFoundError:
         return "no completion marker (an interrupted build)"
     except (OSError, ValueError) as exc:
         return f"unreadable completion marker ({exc})"
-    if not isinstance(marker, dict) or marker.get("key") != key:
+    if marker.get("key") != key:
         return "completion marker for another key"
     files = marker.get("files")
     if not isinstance(files, dict) or not files:
         return "completion marker lists no files"
     for name, expected in files.items():
         path = directory / name
+        if not isinstance(expected, list) or len(expected) != 2:
+            return f"completion marker has no size and checksum for {name}"
         try:
             size = path.stat().st_size
         except OSError:
@@ -123,6 +171,7 @@ def persisted_dir(
     key: str,
     build: Callable[[Path], Mapping[str, Any]],
     validate: Callable[[Path], None],
+    listing: Callable[[Path], Iterable[str]] = all_files,
 ) -> tuple[Path, bool]:
     """Open the complete directory ``root/key``, or build it atomically.
 
@@ -132,6 +181,8 @@ def persisted_dir(
         Writes the content into the empty directory it is given; returns facts for the marker.
     validate
         Raises if a directory that passed the checksum check still cannot be used.
+    listing
+        The files of a built directory that the marker vouches for (default: all).
 
     Returns
     -------
@@ -154,8 +205,7 @@ def persisted_dir(
     tmp = Path(tempfile.mkdtemp(prefix=f".building-{key[:12]}-", dir=root))
     try:
         facts = dict(build(tmp))
-        marker = {"key": key, "created": time.time(), **facts, "files": _manifest(tmp)}
-        write_atomic(tmp / MARKER, json.dumps(marker).encode("utf-8"))
+        write_marker(tmp, key, facts, listing(tmp))
         try:
             tmp.rename(final)
         except OSError:

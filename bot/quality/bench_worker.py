@@ -80,9 +80,9 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         from bot.index.store import IndexStore
 
         store = IndexStore(settings)
-        engine = store.engine(corpus)
+        indexed = store.sync(corpus)
         index_s = time.perf_counter() - started
-        answerer = Answerer(settings, corpus, store.analyzer, engine, copies=store.copies(corpus))
+        answerer = Answerer(settings, corpus, store.analyzer, indexed.engine, copies=indexed.copies)
     result: dict[str, Any] = {
         "index_s": index_s,
         "ready_s": time.perf_counter() - started,
