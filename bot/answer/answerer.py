@@ -164,8 +164,8 @@ class Answerer:
 
         corpus = load_corpus(settings.corpus)
         store = store or IndexStore(settings)
-        engine = store.engine(corpus)
-        return cls(settings, corpus, store.analyzer, engine, copies=store.copies(corpus))
+        indexed = store.sync(corpus)
+        return cls(settings, corpus, store.analyzer, indexed.engine, copies=indexed.copies)
 
     # ----------------------------------------------------------------- asking
 
