@@ -13,6 +13,7 @@ import pytest
 from bot.answer.answerer import Answerer
 from bot.config import Settings, load_settings
 from bot.corpus.loader import load_corpus
+from bot.index.encoded import decode
 from bot.index.engine import analyse_passages
 from bot.index.persisted import MARKER, check_dir, persisted_dir
 from bot.index.store import IndexStore
@@ -253,8 +254,10 @@ def test_parallel_analysis_gives_the_same_terms(
     monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
     monkeypatch.setattr(parallel, "BATCH", 3)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    parallel = [doc for docs in analyse_parallel(corpus.passages, analyzer, runs) for doc in docs]
-    assert parallel == analyse_passages(corpus.passages, analyzer)
+    found = [
+        doc for data in analyse_parallel(corpus.passages, analyzer, runs) for doc in decode(data)
+    ]
+    assert found == analyse_passages(corpus.passages, analyzer)
 
 
 def test_copy_groups_are_reused_on_restart(

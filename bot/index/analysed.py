@@ -12,9 +12,8 @@ carries a checksum of its text, because SQLite itself does not notice a flipped 
 row. Any damage, an unknown file or another format version means one warning and a fresh,
 empty cache.
 
-The terms of an article are one string: the title's terms, then per passage its body terms and
-its section's terms, joined with ASCII separator characters, which no analysed term contains
-(checked when encoding). That is several times faster to write and read than JSON.
+An article's terms are kept as the one string of :mod:`bot.index.encoded`, as analysis
+produces them.
 """
 
 from __future__ import annotations
@@ -29,53 +28,21 @@ from pathlib import Path
 
 from bot.analysis.analyzer import Analyzer
 from bot.corpus.model import Passage
-from bot.index.engine import FieldedDoc, analyse_passages
+from bot.index.encoded import encode
+from bot.index.engine import analyse_passages
 from bot.index.parallel import analyse_parallel
 from bot.index.persisted import prune_files
 
 log = logging.getLogger(__name__)
 
 #: Bump when the table layout or the encoding of a row changes.
-ANALYSED_FORMAT = 1
+ANALYSED_FORMAT = 2
 #: Marks the file as this program's (SQLite's ``application_id``: "tbot").
 _APPLICATION_ID = 0x74626F74
-
-_TERM, _FIELD, _PASSAGE = "\x1f", "\x1d", "\x1e"
-_SEPARATORS = (_TERM, _FIELD, _PASSAGE)
 
 
 class CacheDamaged(Exception):
     """The cache file cannot be trusted (damaged, foreign or of another format)."""
-
-
-def encode(docs: Sequence[FieldedDoc]) -> str | None:
-    """One article's analysed passages as one string (None when a term holds a separator)."""
-    title = docs[0].title if docs else ()
-    parts = [_TERM.join(title)]
-    parts.extend(_TERM.join(d.body) + _FIELD + _TERM.join(d.section) for d in docs)
-    data = _PASSAGE.join(parts)
-    expected = _joins(title) + sum(_joins(d.body) + 1 + _joins(d.section) for d in docs)
-    found = sum(data.count(sep) for sep in _SEPARATORS) - len(docs)
-    return data if found == expected else None
-
-
-def _joins(terms: tuple[str, ...]) -> int:
-    return max(len(terms) - 1, 0)
-
-
-def _terms(text: str) -> tuple[str, ...]:
-    return tuple(text.split(_TERM)) if text else ()
-
-
-def decode(data: str) -> tuple[FieldedDoc, ...]:
-    """The inverse of :func:`encode`."""
-    head, *passages = data.split(_PASSAGE)
-    title = _terms(head)
-    docs = []
-    for passage in passages:
-        body, _, section = passage.partition(_FIELD)
-        docs.append(FieldedDoc(_terms(body), title, _terms(section)))
-    return tuple(docs)
 
 
 def _checksum(fp: str, data: str) -> str:
@@ -103,15 +70,16 @@ class AnalysedCache:
         runs: Sequence[tuple[int, int]],
         prints: Sequence[str],
         stats: dict[str, int],
-    ) -> Iterator[tuple[FieldedDoc, ...]]:
-        """Each run's analysed passages in order, analysing only unseen articles.
+    ) -> Iterator[str]:
+        """Each run's analysed passages (encoded) in order, analysing only unseen articles.
 
         Analysis of the unseen articles starts with the iteration (in worker processes when
         there are many, see :func:`analyse_parallel`) and overlaps with the consumer; what it
         yields is saved as it arrives. Counts analysed and reused articles into ``stats``.
         """
         with self._lock:
-            missing = [run for run, fp in zip(runs, prints, strict=True) if not self._has(fp)]
+            kept = self._kept(prints)
+            missing = [run for run, fp in zip(runs, prints, strict=True) if fp not in kept]
         fresh = analyse_parallel(passages, self.analyzer, missing)
         next_missing = iter(missing)
         pending = next(next_missing, None)
@@ -124,7 +92,7 @@ class AnalysedCache:
             else:
                 found = self.get(fp)
                 if found is None:  # the cache broke meanwhile: analyse here
-                    found = tuple(analyse_passages(passages[run[0] : run[1]], self.analyzer))
+                    found = encode(analyse_passages(passages[run[0] : run[1]], self.analyzer))
                     self.put(fp, found)
                     stats["analysed"] = stats.get("analysed", 0) + 1
                 else:
@@ -132,8 +100,8 @@ class AnalysedCache:
                 docs = found
             yield docs
 
-    def get(self, fp: str) -> tuple[FieldedDoc, ...] | None:
-        """The analysed passages of the article with fingerprint ``fp``, if kept."""
+    def get(self, fp: str) -> str | None:
+        """The analysed passages (encoded) of the article with fingerprint ``fp``, if kept."""
         with self._lock:
             row = self._query("SELECT checksum, data FROM articles WHERE fp = ?", (fp,))
             if row is None:
@@ -141,13 +109,10 @@ class AnalysedCache:
             if row[0] != _checksum(fp, row[1]):
                 self._reset(CacheDamaged(f"the row of article {fp[:12]} fails its checksum"))
                 return None
-            return decode(row[1])
+            return row[1]
 
-    def put(self, fp: str, docs: Sequence[FieldedDoc]) -> None:
-        """Keep ``docs`` for ``fp`` (saved by :meth:`commit`)."""
-        data = encode(docs)
-        if data is None:
-            return  # a term with a separator character: analysed again next time
+    def put(self, fp: str, data: str) -> None:
+        """Keep ``data`` (encoded passages) for ``fp`` (saved by :meth:`commit`)."""
         with self._lock:
             self._execute(
                 "INSERT OR REPLACE INTO articles (fp, checksum, data) VALUES (?, ?, ?)",
@@ -203,8 +168,21 @@ class AnalysedCache:
 
     # ----------------------------------------------------------------- SQLite
 
-    def _has(self, fp: str) -> bool:
-        return self._query("SELECT 1 FROM articles WHERE fp = ?", (fp,)) is not None
+    def _kept(self, prints: Sequence[str]) -> set[str]:
+        """Which of ``prints`` the cache holds: one query for many (all of them, for a large
+        corpus), not one per article."""
+        db = self._connection()
+        if db is None:
+            return set()
+        try:
+            if len(prints) > 1_000:
+                return {row[0] for row in db.execute("SELECT fp FROM articles")}
+            marks = ",".join("?" * len(prints))
+            found = db.execute(f"SELECT fp FROM articles WHERE fp IN ({marks})", list(prints))
+            return {row[0] for row in found}
+        except sqlite3.DatabaseError as exc:
+            self._reset(exc)
+            return set()
 
     def _query(self, sql: str, args: tuple[str, ...]) -> tuple[str, ...] | None:
         db = self._connection()
@@ -254,7 +232,7 @@ class AnalysedCache:
                 db.execute(f"PRAGMA user_version = {ANALYSED_FORMAT}")
                 db.execute(
                     "CREATE TABLE articles (fp TEXT PRIMARY KEY, checksum TEXT NOT NULL, "
-                    "data TEXT NOT NULL) WITHOUT ROWID"
+                    "data TEXT NOT NULL)"
                 )
                 db.commit()
             elif application != _APPLICATION_ID or version != ANALYSED_FORMAT:

@@ -21,6 +21,7 @@ again, with one warning.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -139,13 +140,15 @@ class CopyGroupsCache:
     def _keep(
         self, found: CopyGroups, runs: Sequence[tuple[int, int]], prints: Sequence[str]
     ) -> None:
-        member_of: dict[int, Member] = {}
-        for (a, b), fp in zip(runs, prints, strict=True):
-            for i in range(a, b):
-                member_of[i] = (fp, i - a)
+        starts = [a for a, _ in runs]
+
+        def member(i: int) -> Member:
+            k = bisect.bisect_right(starts, i) - 1
+            return prints[k], i - starts[k]
+
         saved = _Saved(
             {fp: b - a for (a, b), fp in zip(runs, prints, strict=True)},
-            tuple(tuple(member_of[i] for i in g) for g in found.groups),
+            tuple(tuple(member(i) for i in g) for g in found.groups),
         )
         if self._saved == saved:
             return

@@ -107,14 +107,6 @@ def with_context(docs: Iterable[FieldedDoc], article_ids: Sequence[str]) -> Iter
         raise ValueError(f"{count} documents but {len(article_ids)} article ids")
 
 
-def article_context(docs: Sequence[FieldedDoc]) -> list[FieldedDoc]:
-    """:func:`with_context` for the passages of one article."""
-    return [
-        FieldedDoc(doc.body, doc.title, doc.section, docs[i - 1].body if i else ())
-        for i, doc in enumerate(docs)
-    ]
-
-
 @dataclass(frozen=True)
 class WeightedTerm:
     """A query term and its weight (1.0 for a typed word, less for an alias)."""

@@ -14,7 +14,8 @@ from typing import Any
 from bot.analysis.analyzer import Analyzer
 from bot.corpus.model import Passage
 from bot.errors import EngineError
-from bot.index.engine import FieldedDoc, analyse_passages
+from bot.index.encoded import encode
+from bot.index.engine import analyse_passages
 
 #: Analysing at least this many passages at once uses one worker process per core.
 PARALLEL_MIN = 40_000
@@ -24,8 +25,6 @@ BATCH = 250
 #: What forked workers analyse: set just before the pool forks, read by :func:`_analyse_batch`.
 _FORKED: tuple[Sequence[Passage], Analyzer] | None = None
 
-_Fields = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
-
 
 def _ignore_interrupts() -> None:
     """Worker start-up: Ctrl-C reaches every process of the terminal's foreground group, and
@@ -34,14 +33,11 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _analyse_batch(batch: list[tuple[int, int]]) -> list[tuple[_Fields, ...]]:
+def _analyse_batch(batch: list[tuple[int, int]]) -> list[str]:
     if _FORKED is None:  # pragma: no cover - only reachable in a misconfigured pool
         raise EngineError("analysis worker started without a corpus")
     passages, analyzer = _FORKED
-    return [
-        tuple((d.body, d.title, d.section) for d in analyse_passages(passages[a:b], analyzer))
-        for a, b in batch
-    ]
+    return [encode(analyse_passages(passages[a:b], analyzer)) for a, b in batch]
 
 
 def workers() -> int:
@@ -55,8 +51,9 @@ def workers() -> int:
 
 def analyse_parallel(
     passages: Sequence[Passage], analyzer: Analyzer, runs: Sequence[tuple[int, int]]
-) -> Iterator[tuple[FieldedDoc, ...]]:
-    """Analyse each run of passages; returns an iterator of each run's analysed passages, in
+) -> Iterator[str]:
+    """Analyse each run of passages; returns an iterator of each run's analysed passages
+    (encoded, :mod:`bot.index.encoded`: one string is cheap to send between processes), in
     order.
 
     A large job (:data:`PARALLEL_MIN` passages) on a platform that can fork is split among one
@@ -94,18 +91,17 @@ def analyse_parallel(
 
 def _analyse_serial(
     passages: Sequence[Passage], analyzer: Analyzer, runs: Sequence[tuple[int, int]]
-) -> Iterator[tuple[FieldedDoc, ...]]:
+) -> Iterator[str]:
     for a, b in runs:
-        yield tuple(analyse_passages(passages[a:b], analyzer))
+        yield encode(analyse_passages(passages[a:b], analyzer))
 
 
-def _collect(pool: Any, batches: list[list[tuple[int, int]]]) -> Iterator[tuple[FieldedDoc, ...]]:
+def _collect(pool: Any, batches: list[list[tuple[int, int]]]) -> Iterator[str]:
     """Each run's analysed passages as the workers finish them; the pool is stopped however
     the iteration ends (exhausted, abandoned, or interrupted by Ctrl-C)."""
     try:
         for result in pool.imap(_analyse_batch, batches):
-            for fields in result:
-                yield tuple(FieldedDoc(*f) for f in fields)
+            yield from result
         pool.close()
     finally:
         pool.terminate()

@@ -35,8 +35,9 @@ from bot.corpus.model import Corpus
 from bot.index.analysed import AnalysedCache
 from bot.index.changes import Changes, diff
 from bot.index.copy_groups import CopyGroupsCache
+from bot.index.encoded import decode
 from bot.index.engine import FIELDS, Engine, FieldedDoc, build_engine, with_context
-from bot.index.keys import STORE_FORMAT, analysis_key, corpus_fingerprints, digest
+from bot.index.keys import STORE_FORMAT, Fingerprints, analysis_key, digest
 from bot.index.persisted import locked
 from bot.index.progress import PROGRESS_MIN, Progress, progress
 
@@ -98,8 +99,8 @@ class _Corpus:
     ids: list[str]
 
     @classmethod
-    def of(cls, corpus: Corpus) -> _Corpus:
-        runs, prints, _ = corpus_fingerprints(corpus)
+    def of(cls, corpus: Corpus, fingerprints: Fingerprints) -> _Corpus:
+        runs, prints = fingerprints.of(corpus.passages)
         return cls(corpus, runs, prints, [corpus.passages[a].article.id for a, _ in runs])
 
     def known(self) -> dict[str, str]:
@@ -134,6 +135,7 @@ class IndexStore:
         self._copies = CopyGroupsCache(self.root if self.persist else None, settings.collapse)
         self._tantivy: TantivyIndex | None = None
         self._indexed: dict[str, str] | None = None  # what rank-bm25 last indexed
+        self._fingerprints = Fingerprints()
         #: What the last :meth:`sync` did.
         self.last: BuildReport | None = None
         if self.persist:
@@ -157,7 +159,7 @@ class IndexStore:
         the bot still answers, it only loses the fast restart.
         """
         started = time.perf_counter()
-        seen = _Corpus.of(corpus)
+        seen = _Corpus.of(corpus, self._fingerprints)
         stats: dict[str, int] = {}
         label = f"indexing ({self.settings.retrieval.engine})"
         with Progress(0, label, len(corpus.passages) >= PROGRESS_MIN) as bar:
@@ -166,7 +168,7 @@ class IndexStore:
             else:
                 engine, how, changes = self._sync_rank_bm25(seen, stats, bar)
             copies = self._copies.groups(
-                corpus.passages, seen.runs, seen.prints, engine, self._analysed.get, bar
+                corpus.passages, seen.runs, seen.prints, engine, self._analysed_docs, bar
             )
         self._analysed.commit()
         report = BuildReport(
@@ -198,7 +200,7 @@ class IndexStore:
         bar.begin(len(seen.corpus.passages))
         analysed = self._analysed.analysed(seen.corpus.passages, seen.runs, seen.prints, stats)
         docs = with_context(
-            progress((doc for article in analysed for doc in article), bar),
+            progress((doc for data in analysed for doc in decode(data)), bar),
             [p.article.id for p in seen.corpus.passages],
         )
         engine = build_engine(self.settings.retrieval, list(docs))
@@ -268,7 +270,7 @@ class IndexStore:
             return False
         removed_terms: set[str] = set()
         for fp in changes.gone:
-            docs = self._analysed.get(fp)
+            docs = self._analysed_docs(fp)
             if docs is None:  # its terms are unknown, so exact statistics need a rebuild
                 return False
             removed_terms.update(t for doc in docs for t in doc.body)
@@ -279,13 +281,17 @@ class IndexStore:
 
     def _articles(
         self, seen: _Corpus, which: Sequence[int], stats: dict[str, int]
-    ) -> Iterator[tuple[str, str, tuple[FieldedDoc, ...]]]:
+    ) -> Iterator[tuple[str, str, str]]:
         """The articles at positions ``which`` of ``seen`` with their analysed passages."""
         runs = [seen.runs[i] for i in which]
         prints = [seen.prints[i] for i in which]
         analysed = self._analysed.analysed(seen.corpus.passages, runs, prints, stats)
-        for i, docs in zip(which, analysed, strict=True):
-            yield seen.prints[i], seen.ids[i], docs
+        for i, data in zip(which, analysed, strict=True):
+            yield seen.prints[i], seen.ids[i], data
+
+    def _analysed_docs(self, fp: str) -> tuple[FieldedDoc, ...] | None:
+        data = self._analysed.get(fp)
+        return None if data is None else decode(data)
 
 
 def _remove_legacy(root: Path) -> None:

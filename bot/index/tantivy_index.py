@@ -40,7 +40,7 @@ import numpy as np
 import tantivy
 
 from bot.config import RetrievalSettings
-from bot.index.engine import FieldedDoc
+from bot.index.encoded import passages
 from bot.index.persisted import (
     check_dir,
     persisted_dir,
@@ -73,7 +73,7 @@ JOURNAL = "JOURNAL.json"
 #: "after-commit"), create ``<file>`` and wait to be killed.
 CRASH_TEST_ENV = "TALKS_BOT_INDEX_CRASH_TEST"
 
-Article = tuple[str, str, Sequence[FieldedDoc]]  # fingerprint, article id, analysed passages
+Article = tuple[str, str, str]  # fingerprint, article id, analysed passages (encoded)
 
 
 @dataclass
@@ -97,6 +97,22 @@ class Layout:
         counts = np.fromiter((n for _, n, _ in places), np.int64, len(places))
         starts = np.cumsum(counts) - counts  # each article's first corpus position
         return np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(firsts - starts, counts)
+
+    def changed(
+        self,
+        removed: Iterable[str],
+        added: Iterable[tuple[str, int, int, str]],
+        terms: Iterable[str],
+    ) -> Layout:
+        """This layout without the articles ``removed`` and with ``added`` (fingerprint,
+        first slot, passages, id), whose passages' body ``terms`` tantivy still counts."""
+        gone = set(removed)
+        articles = {fp: place for fp, place in self.articles.items() if fp not in gone}
+        next_slot = self.next_slot
+        for fp, first, count, article_id in added:
+            articles[fp] = (first, count, article_id)
+            next_slot = max(next_slot, first + count)
+        return Layout(articles, next_slot, self.deleted_terms | frozenset(terms), self.opstamp)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -217,24 +233,20 @@ class TantivyIndex:
         bar: Progress,
     ) -> None:
         """Delete the articles with fingerprints ``removed``, add ``added``, and commit."""
-        gone = set(removed)
-        plan = Layout(
-            {fp: place for fp, place in self.layout.articles.items() if fp not in gone},
-            self.layout.next_slot,
-            self.layout.deleted_terms | frozenset(removed_terms),
-            self.layout.opstamp,
-        )
-        placed = []
-        for fp, article_id, docs in added:
-            plan.articles[fp] = (plan.next_slot, len(docs), article_id)
-            placed.append((plan.next_slot, docs))
-            plan.next_slot += len(docs)
+        articles = list(added)
+        placed: list[tuple[str, int, int, str]] = []  # fingerprint, first slot, passages, id
+        slot = self.layout.next_slot
+        for fp, article_id, data in articles:
+            placed.append((fp, slot, passages(data), article_id))
+            slot += passages(data)
+        terms = sorted(set(removed_terms))
+        plan = self.layout.changed(removed, placed, terms)
         if self.path is not None:  # before tantivy is touched: see the module doc
-            write_checked(
-                self.path / JOURNAL, {"base": self.layout.opstamp, "state": plan.to_data()}
-            )
+            journal = {"base": self.layout.opstamp, "removed": list(removed), "added": placed}
+            write_checked(self.path / JOURNAL, {**journal, "deleted_terms": terms})
         deletes = [self.layout.articles[fp][0] for fp in removed]
-        plan.opstamp = _commit(self.index, deletes, placed, bar)
+        adds = [(place[1], article[2]) for place, article in zip(placed, articles, strict=True)]
+        plan.opstamp = _commit(self.index, deletes, adds, bar)
         self.layout = plan
         self.index.reload()
         if self.path is not None:
@@ -263,7 +275,7 @@ class TantivyIndex:
 def _commit(
     index: tantivy.Index,
     deletes: Sequence[int],
-    placed: Iterable[tuple[int, Sequence[FieldedDoc]]],
+    placed: Iterable[tuple[int, str]],
     bar: Progress,
 ) -> int:
     """Delete articles (by first slot), add articles (at their first slot) and commit;
@@ -271,8 +283,8 @@ def _commit(
     writer = index.writer(WRITER_HEAP, 1)
     for first in deletes:
         delete_article(writer, index, first)
-    for first, docs in placed:
-        bar.update(add_article(writer, docs, first))
+    for first, data in placed:
+        bar.update(add_article(writer, data, first))
     _crash_test("before-commit")
     bar.phase("committing the index")
     opstamp = finish(writer)
@@ -280,14 +292,13 @@ def _commit(
     return opstamp
 
 
-def _placed(
-    layout: Layout, articles: Iterable[Article]
-) -> Iterator[tuple[int, Sequence[FieldedDoc]]]:
+def _placed(layout: Layout, articles: Iterable[Article]) -> Iterator[tuple[int, str]]:
     """Give each article the next free slots, recording them in ``layout`` as it goes."""
-    for fp, article_id, docs in articles:
-        layout.articles[fp] = (layout.next_slot, len(docs), article_id)
-        yield layout.next_slot, docs
-        layout.next_slot += len(docs)
+    for fp, article_id, data in articles:
+        count = passages(data)
+        layout.articles[fp] = (layout.next_slot, count, article_id)
+        yield layout.next_slot, data
+        layout.next_slot += count
 
 
 def _mark(directory: Path) -> None:
@@ -309,8 +320,10 @@ def _settle_journal(directory: Path, key: str) -> str | None:
     try:
         journal = read_checked(path)
         opstamp = committed_opstamp(directory)
-        if opstamp != int(journal["base"]):  # it committed: its state is the truth
-            layout = Layout.from_data(journal["state"])
+        if opstamp != int(journal["base"]):  # it committed: the journal says what changed
+            before = Layout.from_data(read_checked(directory / STATE))
+            added = [(str(fp), int(a), int(n), str(i)) for fp, a, n, i in journal["added"]]
+            layout = before.changed(journal["removed"], added, journal["deleted_terms"])
             layout.opstamp = opstamp
             write_checked(directory / STATE, layout.to_data())
             _mark(directory)

@@ -13,14 +13,15 @@ shifts every later passage, and rewriting them would mean re-indexing the rest o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
 from bot.errors import EngineError
-from bot.index.engine import FIELDS, FieldedDoc, article_context
+from bot.index.encoded import spaced
+from bot.index.engine import FIELDS, FieldedDoc
 from bot.index.keys import package_version
 
 #: Bump when the way fields are written changes (invalidates persisted indexes); the field
@@ -72,9 +73,22 @@ def add_passages(
     return count
 
 
-def add_article(writer: tantivy.IndexWriter, docs: Sequence[FieldedDoc], first_slot: int) -> int:
-    """Add one article's passages (each with the previous one's body as context)."""
-    return add_passages(writer, article_context(docs), first_slot, first_slot)
+def add_article(writer: tantivy.IndexWriter, data: str, first_slot: int) -> int:
+    """Add one article's passages (encoded, :mod:`bot.index.encoded`), each with the previous
+    one's body as context; returns how many. The title is joined once per article."""
+    title, passages = spaced(data)
+    previous = ""
+    for i, (body, section) in enumerate(passages):
+        document = tantivy.Document()
+        document.add_unsigned(SLOT, first_slot + i)
+        document.add_unsigned(ARTICLE, first_slot)
+        values = {"body": body, "title": title, "section": section, "context": previous}
+        for name in FIELDS:
+            if values[name]:
+                document.add_text(name, values[name])
+        writer.add_document(document)
+        previous = body
+    return len(passages)
 
 
 def delete_article(writer: tantivy.IndexWriter, index: tantivy.Index, first_slot: int) -> None:
