@@ -59,6 +59,16 @@ class BenchResult:
     loop_lag_p99_ms: float | None = None
     loop_lag_max_ms: float | None = None
     loop_answer_p95_ms: float | None = None
+    #: Question latency with spelling correction off (``answer.spelling: false``).
+    p50_nospell_ms: float | None = None
+    p95_nospell_ms: float | None = None
+    #: One new article made answerable on a running bot (median of ``--adds``): the index
+    #: brought up to date, and with the new answerer's own set-up; whether it then answered.
+    add_ms: float | None = None
+    add_ready_ms: float | None = None
+    add_answerable: bool | None = None
+    #: Peak memory of the largest analysis worker process during the build.
+    build_workers_rss_mib: float | None = None
     error: str | None = None
 
 
@@ -91,6 +101,7 @@ def run_bench(
     overrides: Sequence[str] = (),
     cache_dir: Path | None = None,
     loop_lag_s: float = 0.0,
+    adds: int = 3,
     rate: float = 50.0,
     timeout: float | None = 3600.0,
     configured: bool = False,
@@ -110,6 +121,7 @@ def run_bench(
                 "cache_dir": str(root / engine),
                 "loop_lag": loop_lag_s,
                 "rate": rate,
+                "adds": adds,
                 "configured": configured,
             }
             try:
@@ -134,6 +146,12 @@ def run_bench(
                 loop_lag_p99_ms=served.get("loop_lag_p99_ms"),
                 loop_lag_max_ms=served.get("loop_lag_max_ms"),
                 loop_answer_p95_ms=served.get("loop_answer_p95_ms"),
+                p50_nospell_ms=served.get("p50_nospell_ms"),
+                p95_nospell_ms=served.get("p95_nospell_ms"),
+                add_ms=served.get("add_ms"),
+                add_ready_ms=served.get("add_ready_ms"),
+                add_answerable=served.get("add_answerable"),
+                build_workers_rss_mib=_rounded(built.get("workers_rss_mib")),
             )
             shutil.rmtree(root / engine, ignore_errors=True)
     finally:
@@ -148,11 +166,20 @@ _COLUMNS = (
     ("ready_s", "ready s", "{:.2f}"),
     ("p50_ms", "p50 ms", "{:.2f}"),
     ("p95_ms", "p95 ms", "{:.2f}"),
+    ("p50_nospell_ms", "p50 ms no spelling", "{:.2f}"),
+    ("p95_nospell_ms", "p95 ms no spelling", "{:.2f}"),
+    ("add_ms", "add ms", "{:.0f}"),
+    ("add_ready_ms", "add+ready ms", "{:.0f}"),
     ("peak_rss_mib", "peak RSS MiB", "{:.0f}"),
     ("build_peak_rss_mib", "build RSS MiB", "{:.0f}"),
+    ("build_workers_rss_mib", "worker RSS MiB", "{:.0f}"),
     ("loop_lag_p99_ms", "loop lag p99 ms", "{:.1f}"),
     ("loop_lag_max_ms", "loop lag max ms", "{:.1f}"),
 )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def format_table(results: Sequence[BenchResult]) -> str:
@@ -202,6 +229,10 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     bench.add_argument("--rate", type=float, default=50.0, help="questions per second (50)")
     bench.add_argument(
+        "--adds", type=int, default=3, metavar="N",
+        help="new articles added one at a time on the serving process, timed (default 3; 0: none)",
+    )  # fmt: skip
+    bench.add_argument(
         "--configured-corpus", action="store_true",
         help="measure the corpus named in the config instead of a synthetic one",
     )  # fmt: skip
@@ -228,6 +259,7 @@ def run_bench_command(args: argparse.Namespace) -> int:
             cache_dir=_bench_dir(settings.cache_dir),
             loop_lag_s=args.loop_lag,
             rate=args.rate,
+            adds=args.adds,
             configured=args.configured_corpus,
         ):
             results.append(result)

@@ -19,7 +19,12 @@ import numpy as np
 
 from bot.config import Settings
 from bot.corpus.model import Corpus
-from bot.quality.synthetic import synthetic_corpus, synthetic_questions
+from bot.quality.synthetic import (
+    extra_article,
+    synthetic_corpus,
+    synthetic_questions,
+    with_added,
+)
 
 
 def _rss_mib() -> float:
@@ -90,29 +95,83 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     }
     if spec["phase"] == "build":
         result["rss_mib"] = _rss_mib()
+        result["workers_rss_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         return result
     questions = synthetic_questions(corpus, spec["questions"], spec["seed"])
-    for q in questions[: min(20, len(questions))]:  # warm caches, as a running bot has them
-        answerer.answer(q)
-    times = []
-    answered = 0
-    for q in questions:
-        t0 = time.perf_counter()
-        answer = answerer.answer(q)
-        times.append((time.perf_counter() - t0) * 1000.0)
-        answered += bool(answer) if isinstance(answer, list) else answer.answered
+    times = _timed(answerer.answer, questions)
+    answered = sum(
+        bool(answer) if isinstance(answer, list) else answer.answered
+        for answer in map(answerer.answer, questions)
+    )
     result.update(
         p50_ms=_percentile(times, 50),
         p95_ms=_percentile(times, 95),
         answered=answered,
         questions=len(questions),
     )
+    if spec["engine"] != "naive-rank-bm25":
+        unspelled = Answerer(
+            _without_spelling(settings), corpus, store.analyzer, indexed.engine, indexed.copies
+        )
+        times = _timed(unspelled.answer, questions)
+        result.update(p50_nospell_ms=_percentile(times, 50), p95_nospell_ms=_percentile(times, 95))
     if spec.get("loop_lag"):
         result.update(
             asyncio.run(loop_lag(answerer.answer, questions, spec["rate"], spec["loop_lag"]))
         )
+    if spec.get("adds"):
+        result.update(
+            _adds(spec, settings, corpus, store if spec["engine"] != "naive-rank-bm25" else None)
+        )
     result["rss_mib"] = _rss_mib()
     return result
+
+
+def _timed(answer: Any, questions: Sequence[str]) -> list[float]:
+    for q in questions[: min(20, len(questions))]:  # warm caches, as a running bot has them
+        answer(q)
+    times = []
+    for q in questions:
+        t0 = time.perf_counter()
+        answer(q)
+        times.append((time.perf_counter() - t0) * 1000.0)
+    return times
+
+
+def _without_spelling(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"answer": settings.answer.model_copy(update={"spelling": False})}
+    )
+
+
+def _adds(spec: dict[str, Any], settings: Settings, corpus: Corpus, store: Any) -> dict[str, Any]:
+    """Add new articles one at a time, as a running bot would on reload, timing until each is
+    answerable: ``add_ms`` for the index (the store's sync, or a new naive model),
+    ``add_ready_ms`` with the new answerer (its own corpus-wide set-up included)."""
+    from bot.answer.answerer import Answerer
+
+    index_ms, ready_ms, answerable = [], [], True
+    for number in range(spec["adds"]):
+        extra, marker = extra_article(len(corpus.passages), number, spec["seed"])
+        corpus = with_added(corpus, extra)
+        t0 = time.perf_counter()
+        if store is None:
+            answerer: Any = _NaiveAnswerer(corpus)
+            index_ms.append((time.perf_counter() - t0) * 1000.0)
+            found = any(marker in text for text in answerer.answer(f"the {marker}"))
+        else:
+            indexed = store.sync(corpus)
+            index_ms.append((time.perf_counter() - t0) * 1000.0)
+            answerer = Answerer(settings, corpus, store.analyzer, indexed.engine, indexed.copies)
+            answer = answerer.answer(f"what was the {marker}")
+            found = bool(answer.passages) and answer.passages[0].article.id == extra.articles[0].id
+        ready_ms.append((time.perf_counter() - t0) * 1000.0)
+        answerable = answerable and found
+    return {
+        "add_ms": _percentile(index_ms, 50),
+        "add_ready_ms": _percentile(ready_ms, 50),
+        "add_answerable": answerable,
+    }
 
 
 async def loop_lag(

@@ -108,6 +108,31 @@ def synthetic_corpus(passages: int, seed: int = 0) -> Corpus:
     return Corpus(tuple(articles), tuple(out))
 
 
+def extra_article(corpus_passages: int, number: int, seed: int = 0) -> tuple[Corpus, str]:
+    """A new made-up article (12 paragraphs) for the synthetic corpus of ``corpus_passages``
+    passages -- same vocabulary, an id of its own -- and a word only it uses, for asking
+    about it once it is added."""
+    rng = np.random.default_rng(seed + 10_000 + number)
+    sampler = _Sampler(vocabulary_size(corpus_passages), rng)
+    marker = pseudo_word(30_000_000 + number)
+    article = Article(
+        id=f"added{number:04d}", title=f"Added {marker}", source="The Synthetic Courier"
+    )
+    passages = []
+    for paragraph in range(1, 13):
+        words = sampler.words[sampler.ranks(40)]
+        text = _sentences(words, rng)
+        if paragraph == 1:
+            text = f"{text} The {marker} was new."
+        passages.append(Passage(article, paragraph, text))
+    return Corpus((article,), tuple(passages)), marker
+
+
+def with_added(corpus: Corpus, extra: Corpus) -> Corpus:
+    """``corpus`` with the articles of ``extra`` at its end."""
+    return Corpus(corpus.articles + extra.articles, corpus.passages + extra.passages)
+
+
 def _sentences(words: np.ndarray, rng: np.random.Generator) -> str:
     sentences = []
     at = 0
