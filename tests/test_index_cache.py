@@ -6,42 +6,29 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.answer.answerer import Answerer
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.index import analysed, keys
 from bot.index.encoded import decode, encode
 from bot.index.engine import FieldedDoc
 from bot.index.persisted import read_checked, write_checked
-from bot.index.store import IndexStore
+from tests.indexing import QUESTION, REPO, copy_corpus, index_settings, open_answerer
 
-REPO = Path(__file__).resolve().parent.parent
-ZORBLAX = REPO / "tests" / "fixtures" / "zorblax"
-QUESTION = "Where was the Zorblax Accord signed?"
+_open = open_answerer
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ZORBLAX, folder)
+    folder = copy_corpus(tmp_path)
     (folder / "08_copy.md").write_text(  # a syndicated copy, so there are copy groups to keep
         (folder / "07_weather.md").read_text(encoding="utf-8").replace("Fog", "Mist"),
         encoding="utf-8",
     )
-    return load_settings(
-        REPO / "config.yaml",
-        [f"corpus.path={folder}", f"cache_dir={tmp_path / 'cache'}", "collapse.enabled=true"],
-    )
-
-
-def _open(settings: Settings) -> tuple[Answerer, IndexStore]:
-    store = IndexStore(settings)
-    return Answerer.from_settings(settings, store), store
+    return index_settings(tmp_path, folder, "retrieval.engine=rank-bm25", "collapse.enabled=true")
 
 
 def _cache_files(settings: Settings) -> tuple[Path, Path]:

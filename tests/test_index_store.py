@@ -5,46 +5,25 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.answer.answerer import Answerer
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.corpus.loader import load_corpus
 from bot.index.encoded import decode
 from bot.index.engine import analyse_passages
 from bot.index.persisted import MARKER, check_dir, persisted_dir
 from bot.index.store import IndexStore
+from tests.indexing import QUESTION, copy_corpus, index_settings, open_answerer
 
-REPO = Path(__file__).resolve().parent.parent
-ZORBLAX = REPO / "tests" / "fixtures" / "zorblax"
-QUESTION = "Where was the Zorblax Accord signed?"
+_settings = index_settings
+_open = open_answerer
 
 
 @pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ZORBLAX, folder)
-    return folder
-
-
-def _settings(tmp_path: Path, corpus_dir: Path, *overrides: str) -> Settings:
-    return load_settings(
-        REPO / "config.yaml",
-        [
-            f"corpus.path={corpus_dir}",
-            f"cache_dir={tmp_path / 'cache'}",
-            "retrieval.engine=tantivy",
-            *overrides,
-        ],
-    )
-
-
-def _open(settings: Settings) -> tuple[Answerer, IndexStore]:
-    store = IndexStore(settings)
-    return Answerer.from_settings(settings, store), store
+    return copy_corpus(tmp_path)
 
 
 def _index_dirs(settings: Settings) -> list[Path]:

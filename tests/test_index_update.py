@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer.answerer import Answer, Answerer
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.corpus.copies import find_copies
 from bot.corpus.loader import load_corpus
 from bot.index import copy_groups
@@ -26,9 +25,8 @@ from bot.index import store as store_module
 from bot.index.persisted import check_dir
 from bot.index.store import Indexed, IndexStore
 from bot.index.tantivy_index import CRASH_TEST_ENV, JOURNAL
+from tests.indexing import REPO, copy_corpus, index_settings
 
-REPO = Path(__file__).resolve().parent.parent
-ZORBLAX = REPO / "tests" / "fixtures" / "zorblax"
 COMET = """---
 title: "Quibbleflux comet seen over Plimvale"
 source: The Nebular Tribune
@@ -49,23 +47,13 @@ QUESTIONS = [
 
 @pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ZORBLAX, folder)
-    return folder
+    return copy_corpus(tmp_path)
 
 
 def _settings(tmp_path: Path, corpus_dir: Path, engine: str = "tantivy", *more: str) -> Settings:
-    return load_settings(
-        REPO / "config.yaml",
-        [
-            f"corpus.path={corpus_dir}",
-            f"cache_dir={tmp_path / 'cache'}",
-            f"retrieval.engine={engine}",
-            "retrieval.k1=1.2",  # tantivy's own, so a fresh build scores exactly the same
-            "retrieval.b=0.75",
-            *more,
-        ],
-    )
+    # k1 and b as tantivy has them, so a fresh build scores exactly the same
+    same_bm25 = ("retrieval.k1=1.2", "retrieval.b=0.75")
+    return index_settings(tmp_path, corpus_dir, f"retrieval.engine={engine}", *same_bm25, *more)
 
 
 def _sync(store: IndexStore, settings: Settings) -> tuple[Indexed, Answerer]:

@@ -121,29 +121,19 @@ class AnalysedCache:
 
     def forget(self, fps: Iterable[str]) -> None:
         """Drop the articles with fingerprints ``fps`` (no longer in the corpus)."""
-        with self._lock:
-            db = self._connection()
-            if db is None:
-                return
-            try:
+        with self._database() as db:
+            if db is not None:
                 db.executemany("DELETE FROM articles WHERE fp = ?", ((fp,) for fp in fps))
-            except sqlite3.DatabaseError as exc:
-                self._reset(exc)
 
     def forget_except(self, keep: Iterable[str]) -> None:
         """Drop every article whose fingerprint is not in ``keep`` (no longer in the corpus)."""
-        with self._lock:
-            db = self._connection()
-            if db is None:
-                return
-            try:
+        with self._database() as db:
+            if db is not None:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (fp TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM keep")
                 db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((fp,) for fp in keep))
                 db.execute("DELETE FROM articles WHERE fp NOT IN (SELECT fp FROM keep)")
                 db.execute("DELETE FROM keep")
-            except sqlite3.DatabaseError as exc:
-                self._reset(exc)
 
     def commit(self) -> None:
         """Make what was put durable; prunes caches of other analysis settings."""
@@ -171,38 +161,37 @@ class AnalysedCache:
     def _kept(self, prints: Sequence[str]) -> set[str]:
         """Which of ``prints`` the cache holds: one query for many (all of them, for a large
         corpus), not one per article."""
-        db = self._connection()
-        if db is None:
-            return set()
-        try:
-            if len(prints) > 1_000:
+        with self._database() as db:
+            if db is not None and len(prints) > 1_000:
                 return {row[0] for row in db.execute("SELECT fp FROM articles")}
-            marks = ",".join("?" * len(prints))
-            found = db.execute(f"SELECT fp FROM articles WHERE fp IN ({marks})", list(prints))
-            return {row[0] for row in found}
-        except sqlite3.DatabaseError as exc:
-            self._reset(exc)
-            return set()
+            if db is not None:
+                marks = ",".join("?" * len(prints))
+                found = db.execute(f"SELECT fp FROM articles WHERE fp IN ({marks})", list(prints))
+                return {row[0] for row in found}
+        return set()
 
     def _query(self, sql: str, args: tuple[str, ...]) -> tuple[str, ...] | None:
-        db = self._connection()
-        if db is None:
-            return None
-        try:
-            row: tuple[str, ...] | None = db.execute(sql, args).fetchone()
-            return row
-        except sqlite3.DatabaseError as exc:
-            self._reset(exc)
-            return None
+        with self._database() as db:
+            if db is not None:
+                row: tuple[str, ...] | None = db.execute(sql, args).fetchone()
+                return row
+        return None
 
     def _execute(self, sql: str, args: tuple[str, ...]) -> None:
-        db = self._connection()
-        if db is None:
-            return
-        try:
-            db.execute(sql, args)
-        except sqlite3.DatabaseError as exc:
-            self._reset(exc)
+        with self._database() as db:
+            if db is not None:
+                db.execute(sql, args)
+
+    @contextlib.contextmanager
+    def _database(self) -> Iterator[sqlite3.Connection | None]:
+        """The connection, under the lock; damage found while using it resets the cache
+        (and ends the block as if it had found nothing)."""
+        with self._lock:
+            db = self._connection()
+            try:
+                yield db
+            except sqlite3.DatabaseError as exc:
+                self._reset(exc)
 
     def _connection(self) -> sqlite3.Connection | None:
         if self._db is None:

@@ -95,7 +95,8 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     }
     if spec["phase"] == "build":
         result["rss_mib"] = _rss_mib()
-        result["workers_rss_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        result["workers_rss_mib"] = workers or None  # None: analysed in this process
         return result
     questions = synthetic_questions(corpus, spec["questions"], spec["seed"])
     times = _timed(answerer.answer, questions)
