@@ -2,10 +2,10 @@
 
 Finding copies shingles every passage (about 11 s per 100k passages), so it is done once and
 then kept up to date: when articles are added, only their passages are compared -- with each
-other and with the passages the index ranks highest for their words, which is where a copy of
-them would be -- and when articles go, only the groups that lose members are looked at again.
-A large change (over :data:`FULL_SHARE` of the passages), or a small corpus, is simply grouped
-from scratch.
+other and with the passages the index ranks highest for their rarest words, which is where a
+copy of them would be -- and when articles go, only the groups that lose members are looked at
+again. A large change (over :data:`FULL_SHARE` of the passages), or a small corpus, is simply
+grouped from scratch.
 
 Compared with grouping from scratch, the update can differ only where grouping from scratch is
 itself approximate (MinHash LSH proposes near-copy candidates by chance, see
@@ -49,6 +49,9 @@ FULL_SHARE = 0.2
 SMALL_CORPUS = 2_000
 #: Passages the index proposes as possible copies of each new passage.
 CANDIDATES = 10
+#: A new passage's rarest words that make the query for its possible copies: a copy shares
+#: most of them, and a short query is fast on either engine.
+QUERY_TERMS = 8
 
 Member = tuple[str, int]  # article fingerprint, passage offset in the article
 
@@ -122,7 +125,8 @@ class CopyGroupsCache:
         for fp, a, b in new:
             candidates.update(range(a, b))
             for offset, doc in enumerate(docs_of(fp) or ()):
-                query = [WeightedTerm(t) for t in dict.fromkeys(doc.body)]
+                rarest = sorted(dict.fromkeys(doc.body), key=engine.doc_freq)[:QUERY_TERMS]
+                query = [WeightedTerm(t) for t in rarest]
                 candidates.update(
                     h.doc for h in engine.search(query, CANDIDATES) if h.doc != a + offset
                 )

@@ -54,6 +54,7 @@ from bot.index.progress import Progress
 from bot.index.tantivy_engine import TantivyEngine
 from bot.index.tantivy_writer import (
     INDEX_FORMAT,
+    UPDATE_HEAP,
     WRITER_HEAP,
     add_article,
     committed_files,
@@ -246,7 +247,8 @@ class TantivyIndex:
             write_checked(self.path / JOURNAL, {**journal, "deleted_terms": terms})
         deletes = [self.layout.articles[fp][0] for fp in removed]
         adds = [(place[1], article[2]) for place, article in zip(placed, articles, strict=True)]
-        plan.opstamp = _commit(self.index, deletes, adds, bar)
+        heap = UPDATE_HEAP if sum(place[2] for place in placed) < 50_000 else WRITER_HEAP
+        plan.opstamp = _commit(self.index, deletes, adds, bar, heap)
         self.layout = plan
         self.index.reload()
         if self.path is not None:
@@ -277,10 +279,11 @@ def _commit(
     deletes: Sequence[int],
     placed: Iterable[tuple[int, str]],
     bar: Progress,
+    heap: int = WRITER_HEAP,
 ) -> int:
     """Delete articles (by first slot), add articles (at their first slot) and commit;
     returns the commit's opstamp."""
-    writer = index.writer(WRITER_HEAP, 1)
+    writer = index.writer(heap, 1)
     for first in deletes:
         delete_article(writer, index, first)
     for first, data in placed:

@@ -33,6 +33,9 @@ SLOT = "slot"
 ARTICLE = "article"
 #: Memory for the writer's in-memory segments (tantivy flushes a segment when it is full).
 WRITER_HEAP = 256_000_000
+#: The writer's memory for an update of a few articles: a serving process need not grow by a
+#: build's worth to add one (tantivy needs at least 15 MB per thread).
+UPDATE_HEAP = 32_000_000
 
 
 def index_format() -> str:
