@@ -161,7 +161,7 @@ class TantivyIndex:
         if not directory.exists():
             return None
         key = directory.name
-        problem = _settle_journal(directory, key)
+        problem = _settle_journal(directory)
         if problem is None:
             problem = check_dir(directory, key)
         if problem is None:
@@ -314,7 +314,7 @@ def _mark(directory: Path) -> None:
     write_marker(directory, directory.name, {"format": INDEX_FORMAT}, names, known)
 
 
-def _settle_journal(directory: Path, key: str) -> str | None:
+def _settle_journal(directory: Path) -> str | None:
     """Finish or forget an update that was interrupted (see the module doc); returns why the
     index cannot be used, or None."""
     path = directory / JOURNAL
