@@ -1,6 +1,6 @@
 """Query-time cost of the news features at scale: date/outlet filters and syndicated-copy collapse.
 
-Builds the synthetic corpus of :mod:`bot.quality.bench` (default 100k passages), spreads its
+Builds the synthetic corpus of :mod:`bot.quality.synthetic` (default 100k passages), spreads its
 articles over
 20 invented outlets and three years of dates, and makes a share of the articles syndicated
 reprints (verbatim, or with a word changed per paragraph) under another outlet. Then it times:
@@ -34,7 +34,7 @@ from bot.answer.filters import Filters, allowed_mask, make_filters
 from bot.config import load_settings
 from bot.corpus.copies import find_copies
 from bot.corpus.model import Article, Corpus, Passage
-from bot.quality.bench import synthetic_corpus, synthetic_questions
+from bot.quality.synthetic import synthetic_corpus, synthetic_questions
 
 OUTLETS = [f"The Invented Outlet {i:02d}" for i in range(20)]
 START = dt.date(2018, 1, 1)

@@ -7,15 +7,9 @@ import io
 import json
 
 from bot.cli.main import main
-from bot.quality.bench import (
-    FUNCTION_WORDS,
-    BenchResult,
-    format_table,
-    loop_lag,
-    pseudo_word,
-    synthetic_corpus,
-    synthetic_questions,
-)
+from bot.quality.bench import BenchResult, format_table
+from bot.quality.bench_worker import loop_lag
+from bot.quality.synthetic import FUNCTION_WORDS, pseudo_word, synthetic_corpus, synthetic_questions
 
 REQUIRED = {"engine", "passages", "build_s", "warm_start_s", "p50_ms", "p95_ms", "peak_rss_mib"}
 
@@ -60,14 +54,17 @@ def test_table_has_a_row_per_result() -> None:
 
 def test_bench_command_prints_one_json_object_per_engine() -> None:
     out = io.StringIO()
-    argv = ["bench", "--passages", "300", "--questions", "5", "--json"]
+    argv = ["bench", "--passages", "300", "--questions", "5", "--json", "--adds", "2"]
     assert main(argv, stdout=out) == 0
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["engine"] for r in rows] == ["naive-rank-bm25", "rank-bm25", "tantivy"]
     for row in rows:
         assert set(row) >= REQUIRED
         assert row["passages"] == 300 and row["error"] is None
+        assert row["add_ms"] is not None and row["add_answerable"] is True  # new article found
     assert rows[0]["warm_start_s"] is None  # nothing persisted for the anchor
+    assert rows[0]["p95_nospell_ms"] is None  # the anchor has no spelling correction
+    assert all(row["p95_nospell_ms"] is not None for row in rows[1:])
 
 
 def test_bench_on_the_configured_corpus() -> None:

@@ -5,43 +5,25 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.answer.answerer import Answerer
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.corpus.loader import load_corpus
-from bot.index.store import MARKER, IndexStore, analyse_passages, check_dir, persisted_dir
+from bot.index.encoded import decode
+from bot.index.engine import analyse_passages
+from bot.index.persisted import MARKER, check_dir, persisted_dir
+from bot.index.store import IndexStore
+from tests.indexing import QUESTION, copy_corpus, index_settings, open_answerer
 
-REPO = Path(__file__).resolve().parent.parent
-ZORBLAX = REPO / "tests" / "fixtures" / "zorblax"
-QUESTION = "Where was the Zorblax Accord signed?"
+_settings = index_settings
+_open = open_answerer
 
 
 @pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ZORBLAX, folder)
-    return folder
-
-
-def _settings(tmp_path: Path, corpus_dir: Path, *overrides: str) -> Settings:
-    return load_settings(
-        REPO / "config.yaml",
-        [
-            f"corpus.path={corpus_dir}",
-            f"cache_dir={tmp_path / 'cache'}",
-            "retrieval.engine=tantivy",
-            *overrides,
-        ],
-    )
-
-
-def _open(settings: Settings) -> tuple[Answerer, IndexStore]:
-    store = IndexStore(settings)
-    return Answerer.from_settings(settings, store), store
+    return copy_corpus(tmp_path)
 
 
 def _index_dirs(settings: Settings) -> list[Path]:
@@ -67,7 +49,9 @@ def test_field_weights_need_no_rebuild(tmp_path: Path, corpus_dir: Path) -> None
     assert store.last is not None and store.last.opened
 
 
-def test_changed_article_rebuilds_and_reanalyses_only_it(tmp_path: Path, corpus_dir: Path) -> None:
+def test_changed_article_updates_the_index_and_reanalyses_only_it(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
     settings = _settings(tmp_path, corpus_dir)
     _open(settings)
     path = corpus_dir / "07_weather.md"
@@ -75,10 +59,12 @@ def test_changed_article_rebuilds_and_reanalyses_only_it(tmp_path: Path, corpus_
         path.read_text(encoding="utf-8").replace("three days", "nine days"), encoding="utf-8"
     )
     answerer, store = _open(settings)
-    assert store.last is not None and not store.last.opened
-    assert (store.last.analysed_articles, store.last.reused_articles) == (1, 6)
+    assert store.last is not None and store.last.how == "updated"
+    assert store.last.changes is not None and store.last.changes.changed == ("07_weather",)
+    assert (store.last.analysed_articles, store.last.reused_articles) == (1, 0)
     answer = answerer.answer("how long was the ferry crossing closed by fog")
     assert "nine days" in answer.passages[0].passage.text
+    assert len(_index_dirs(settings)) == 1  # updated in place
 
 
 def test_analysis_setting_change_rebuilds(tmp_path: Path, corpus_dir: Path) -> None:
@@ -147,7 +133,7 @@ def test_damaged_index_is_rebuilt_not_served(
     expected = first.answer(QUESTION).passages
     (directory,) = _index_dirs(settings)
     damage(directory)
-    with caplog.at_level(logging.WARNING, logger="bot.index.store"):
+    with caplog.at_level(logging.WARNING, logger="bot.index"):
         answerer, store = _open(settings)
     assert store.last is not None and not store.last.opened
     assert "unusable" in caplog.text
@@ -186,29 +172,36 @@ def test_marker_for_another_key_is_rejected(tmp_path: Path) -> None:
     assert check_dir(path, "k2") is not None
 
 
-def test_corrupt_analysed_cache_is_ignored(tmp_path: Path, corpus_dir: Path) -> None:
+def test_corrupt_analysed_cache_is_ignored(
+    tmp_path: Path, corpus_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A flipped byte inside an article's saved terms (still valid text, so only the row's
+    checksum can tell) means one warning and a fresh cache, never wrong terms."""
     settings = _settings(tmp_path, corpus_dir, "retrieval.engine=rank-bm25")
-    _open(settings)
-    (pickle_path,) = (Path(settings.cache_dir) / "index").glob("analysed-*.pkl")
-    data = bytearray(pickle_path.read_bytes())
-    data[-10] ^= 0xFF
-    _rewrite(pickle_path, bytes(data))
-    answerer, store = _open(settings)
-    assert store.last is not None and store.last.analysed_articles == 7
-    assert answerer.answer(QUESTION).answered
+    first, _ = _open(settings)
+    (cache_path,) = (Path(settings.cache_dir) / "index").glob("analysed-*.sqlite")
+    data = bytearray(cache_path.read_bytes())
+    at = data.rindex(b"\x1f") + 1  # the first letter of a term
+    data[at] ^= 0x01  # another letter
+    _rewrite(cache_path, bytes(data))
+    with caplog.at_level(logging.WARNING, logger="bot.index"):
+        answerer, store = _open(settings)
+    assert store.last is not None and store.last.analysed_articles >= 1
+    assert len([r for r in caplog.records if "analysed passages" in r.getMessage()]) == 1
+    assert answerer.answer(QUESTION).passages == first.answer(QUESTION).passages
+    _, store = _open(settings)
+    assert store.last is not None and store.last.analysed_articles == 0  # rebuilt
 
 
 def test_old_indexes_are_pruned(tmp_path: Path, corpus_dir: Path) -> None:
-    settings = _settings(tmp_path, corpus_dir)
-    path = corpus_dir / "07_weather.md"
-    for days in ("four", "five", "six", "seven", "eight"):
-        text = path.read_text(encoding="utf-8")
-        path.write_text(
-            text.replace("closed the river crossing", f"closed the river crossing ({days})"),
-            encoding="utf-8",
-        )
-        _open(settings)
-    assert 1 < len(_index_dirs(settings)) <= 3  # the current one and at most two older
+    """One index per analysis setting; those of settings no longer used are pruned."""
+    for stemmer in ("english", "porter", "none"):
+        for acronyms in ("[US]", "[UN]"):
+            settings = _settings(
+                tmp_path, corpus_dir, f"analysis.stemmer={stemmer}", f"analysis.acronyms={acronyms}"
+            )
+            _open(settings)
+    assert len(_index_dirs(settings)) == 3  # the current one and at most two older
 
 
 def test_old_analysed_caches_are_pruned(tmp_path: Path, corpus_dir: Path) -> None:
@@ -222,25 +215,28 @@ def test_old_analysed_caches_are_pruned(tmp_path: Path, corpus_dir: Path) -> Non
                 f"analysis.acronyms={acronyms}",
             )
             _open(settings)
-    assert len(list((Path(settings.cache_dir) / "index").glob("analysed-*.pkl"))) == 3
+    assert len(list((Path(settings.cache_dir) / "index").glob("analysed-*.sqlite"))) == 3
 
 
 def test_parallel_analysis_gives_the_same_terms(
     tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Large jobs are analysed in forked workers; the terms are the same as in one process."""
-    from bot.index import store as store_module
-    from bot.index.store import analyse_parallel, chunks
+    from bot.index import parallel
+    from bot.index.keys import chunks
+    from bot.index.parallel import analyse_parallel
 
     settings = _settings(tmp_path, corpus_dir)
     corpus = load_corpus(settings.corpus)
     analyzer = IndexStore(settings, persist=False).analyzer
     runs = chunks(corpus.passages)
-    monkeypatch.setattr(store_module, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(store_module, "_BATCH", 3)
-    monkeypatch.setattr(store_module, "_workers", lambda: 2)
-    parallel = [doc for docs in analyse_parallel(corpus.passages, analyzer, runs) for doc in docs]
-    assert parallel == analyse_passages(corpus.passages, analyzer)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(parallel, "BATCH", 3)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    found = [
+        doc for data in analyse_parallel(corpus.passages, analyzer, runs) for doc in decode(data)
+    ]
+    assert found == analyse_passages(corpus.passages, analyzer)
 
 
 def test_copy_groups_are_reused_on_restart(
@@ -272,7 +268,7 @@ def test_copy_groups_are_reused_on_restart(
 
 
 def test_engine_advice(settings: Settings) -> None:
-    from bot.index.store import TANTIVY_ADVISED_PASSAGES, engine_advice
+    from bot.index.advice import TANTIVY_ADVISED_PASSAGES, engine_advice
 
     retrieval = settings.retrieval.model_copy(update={"engine": "rank-bm25"})
     assert engine_advice(retrieval, 23) == []
@@ -288,9 +284,9 @@ def test_check_recommends_tantivy_for_a_large_corpus(monkeypatch: pytest.MonkeyP
     import io
 
     from bot.cli import main as cli
-    from bot.index import store as store_module
+    from bot.index import advice
 
-    monkeypatch.setattr(store_module, "TANTIVY_ADVISED_PASSAGES", 10)
+    monkeypatch.setattr(advice, "TANTIVY_ADVISED_PASSAGES", 10)
     out = io.StringIO()
     assert cli.main(["--set", "retrieval.engine=rank-bm25", "check"], stdout=out) == 0
     assert "advice:     23 passages: rank-bm25 gets slow" in out.getvalue()
@@ -300,11 +296,11 @@ def test_index_without_a_current_field_is_rebuilt(
     tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An index written by a version with fewer fields is never served."""
-    from bot.index import tantivy_engine
+    from bot.index import tantivy_writer
 
     settings = _settings(tmp_path, corpus_dir)
     with monkeypatch.context() as patch:
-        patch.setattr(tantivy_engine, "FIELDS", ("body", "title"))
+        patch.setattr(tantivy_writer, "FIELDS", ("body", "title"))
         IndexStore(settings).engine(load_corpus(settings.corpus))
     answerer, store = _open(settings)
     assert store.last is not None and not store.last.opened
@@ -315,13 +311,13 @@ def test_large_builds_log_progress(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Off a terminal, progress is log lines (every 10 %); small jobs stay quiet."""
-    from bot.index import store as store_module
-    from bot.index.store import progress
+    from bot.index import progress as progress_module
+    from bot.index.progress import counted
 
-    monkeypatch.setattr(store_module, "PROGRESS_MIN", 10)
-    with caplog.at_level(logging.INFO, logger="bot.index.store"):
-        assert list(progress(range(5), total=5, desc="tiny")) == list(range(5))
-        assert list(progress(range(100), total=100, desc="indexing")) == list(range(100))
+    monkeypatch.setattr(progress_module, "PROGRESS_MIN", 10)
+    with caplog.at_level(logging.INFO, logger="bot.index.progress"):
+        assert list(counted(range(5), total=5, desc="tiny")) == list(range(5))
+        assert list(counted(range(100), total=100, desc="indexing")) == list(range(100))
     lines = [r.getMessage() for r in caplog.records]
     assert not any("tiny" in line for line in lines)
     assert len([line for line in lines if line.startswith("indexing: ")]) == 10

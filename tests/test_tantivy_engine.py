@@ -15,9 +15,9 @@ import yaml
 
 from bot.answer.answerer import Answer, Answerer
 from bot.config import Settings, load_settings
-from bot.index.engine import WeightedTerm
+from bot.index.engine import WeightedTerm, analyse_passages
 from bot.index.rankbm25 import RankBM25Engine
-from bot.index.store import IndexStore, analyse_passages
+from bot.index.store import IndexStore
 from bot.index.tantivy_engine import TantivyEngine, unsupported_settings
 
 REPO = Path(__file__).resolve().parent.parent

@@ -163,11 +163,8 @@ class Answerer:
         self._framing = frozenset(
             t for word in settings.answer.framing_words for t in self.analyzer.terms(word)
         )
-        vocabulary = getattr(self.engine, "vocabulary", None)
         self._speller = (
-            SpellingCorrector(vocabulary())
-            if settings.answer.spelling and vocabulary is not None
-            else None
+            SpellingCorrector(self.engine.vocabulary()) if settings.answer.spelling else None
         )
         #: Syndicated copies, found once at index time (bot.corpus.copies).
         self.copies: CopyGroups = (
@@ -185,8 +182,8 @@ class Answerer:
 
         corpus = load_corpus(settings.corpus)
         store = store or IndexStore(settings)
-        engine = store.engine(corpus)
-        return cls(settings, corpus, store.analyzer, engine, copies=store.copies(corpus))
+        indexed = store.sync(corpus)
+        return cls(settings, corpus, store.analyzer, indexed.engine, copies=indexed.copies)
 
     # ----------------------------------------------------------------- asking
 

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli.runtime import make_service
-    from bot.index.store import engine_advice
+    from bot.index.advice import engine_advice
     from bot.render.citation import iso_date
     from bot.render.printable import one_line
 

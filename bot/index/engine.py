@@ -17,7 +17,7 @@ Scoring is the same in both: for each weighted query term ``t`` and passage ``d`
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -30,6 +30,20 @@ from bot.errors import ConfigError
 
 #: The fields of a passage, in the order engines store them.
 FIELDS = ("body", "title", "section", "context")
+
+
+def field_weights(settings: RetrievalSettings) -> dict[str, float]:
+    """Each field's weight in a passage's score (the body counts fully).
+
+    Defined once here so that both engines, and anything that explains their scores, weigh the
+    fields alike.
+    """
+    return {
+        "body": 1.0,
+        "title": settings.title_weight,
+        "section": settings.section_weight,
+        "context": settings.context_weight,
+    }
 
 
 @dataclass(frozen=True)
@@ -122,8 +136,11 @@ class Hit:
 
 @runtime_checkable
 class Engine(Protocol):
-    """What every engine offers. Engines are immutable after build and safe to share across
-    threads; a new corpus means a new engine (see hot reload)."""
+    """What every engine offers, and all that callers may use of one.
+
+    Engines are immutable after build and safe to share across threads; a new corpus means a
+    new engine (see hot reload), so a question being answered keeps the engine it started with.
+    """
 
     name: str
 
@@ -145,6 +162,13 @@ class Engine(Protocol):
         """
         ...
 
+    def vocabulary(self) -> Mapping[str, int]:
+        """Every term of the passages' body text, with its document frequency.
+
+        What spelling correction and ``check`` need: the words a question can match.
+        """
+        ...
+
     def __len__(self) -> int:
         """How many passages the engine holds."""
         ...
@@ -160,12 +184,10 @@ def idf(doc_freq: int, n_docs: int) -> float:
     return math.log(1.0 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
-def build_engine(
-    settings: RetrievalSettings, docs: Sequence[FieldedDoc], **kwargs: object
-) -> Engine:
-    """Build the engine named by ``retrieval.engine``.
+def build_engine(settings: RetrievalSettings, docs: Sequence[FieldedDoc]) -> Engine:
+    """Build the engine named by ``retrieval.engine`` in memory.
 
-    Extra keyword arguments go to the engine (e.g. a cache directory for persistent engines).
+    Persisted engines are the index store's job (:mod:`bot.index.store`).
     """
     if settings.engine == "rank-bm25":
         from bot.index.rankbm25 import RankBM25Engine
@@ -178,5 +200,5 @@ def build_engine(
             raise ConfigError(
                 f"retrieval.engine: tantivy is not available ({exc}); pip install tantivy"
             ) from None
-        return TantivyEngine(settings, docs, **kwargs)  # type: ignore[arg-type]
+        return TantivyEngine(settings, docs)
     raise ConfigError(f"retrieval.engine: unknown engine {settings.engine!r}")

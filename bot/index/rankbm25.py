@@ -21,7 +21,7 @@ import numpy as np
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
 
 from bot.config import RetrievalSettings
-from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm
+from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm, field_weights
 
 
 class LuceneIdfOkapi(BM25Okapi):
@@ -60,12 +60,7 @@ class RankBM25Engine:
     def __init__(self, settings: RetrievalSettings, docs: Sequence[FieldedDoc]) -> None:
         self.settings = settings
         self._n = len(docs)
-        self._weights = {
-            "body": 1.0,
-            "title": settings.title_weight,
-            "section": settings.section_weight,
-            "context": settings.context_weight,
-        }
+        self._weights = field_weights(settings)
         self._fields: dict[str, _Field] = {}
         for name in FIELDS:
             field_docs = [d.field(name) for d in docs]

@@ -24,36 +24,41 @@ Matched terms are found by probing: after the ranked search, one more search res
 hits scores each hit with a bit mask of the query terms it contains, in its body and in the
 other fields (see :meth:`TantivyEngine._matched`).
 
-The index stores no passage text: a ``pos`` fast field maps each hit to its position in the
-corpus, whose passages the answer layer holds anyway (storing them twice would double the disk
-and memory for nothing).
+The index stores no passage text: a ``slot`` fast field maps each hit to its position in the
+corpus (:mod:`bot.index.tantivy_writer` says why slots), whose passages the answer layer holds
+anyway (storing them twice would double the disk and memory for nothing).
+
+Deleted passages and corpus statistics
+--------------------------------------
+When an article is deleted or changed in place (:mod:`bot.index.tantivy_index`), tantivy marks
+its passages deleted, and -- like Lucene -- keeps counting them in its term statistics until a
+merge rewrites their segment. Hits never include them. What the answer layer reads directly is
+kept exact: for the body terms of deleted passages (``deleted_terms``), :meth:`doc_freq` and
+:meth:`vocabulary` count the live passages; BM25's own IDF inside tantivy may lag by those few
+passages until the index is compacted.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from typing import Protocol, cast
 
 import numpy as np
 import tantivy
 
 from bot.config import RetrievalSettings
 from bot.errors import EngineError
-from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm
+from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm, field_weights
+from bot.index.tantivy_writer import SLOT, WRITER_HEAP, add_passages, finish, new_index
 
 log = logging.getLogger(__name__)
 
 #: The BM25 parameters tantivy uses; they cannot be changed from Python.
 TANTIVY_K1 = 1.2
 TANTIVY_B = 0.75
-#: Bump when the way fields are written changes (invalidates persisted indexes); the field
-#: names are part of the index key too.
-INDEX_FORMAT = 2
-
-_POS = "pos"
-_WRITER_HEAP = 256_000_000
 #: Below this many allowed passages, ``allowed`` becomes a term-set filter inside tantivy;
 #: above it, hits are over-fetched and filtered in Python.
 _FILTER_MAX_TERMS = 20_000
@@ -62,15 +67,6 @@ _TIE_SLACK = 8
 #: Query terms checked per probe search (two bits each in a 32-bit float score).
 _PROBE_TERMS = 12
 _SHOULD = tantivy.Occur.Should
-
-
-def schema() -> tantivy.Schema:
-    """The index schema: three pre-analysed text fields and the passage position."""
-    builder = tantivy.SchemaBuilder()
-    for name in FIELDS:
-        builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="freq")
-    builder.add_unsigned_field(_POS, stored=True, indexed=True, fast=True)
-    return builder.build()
 
 
 def unsupported_settings(settings: RetrievalSettings) -> list[str]:
@@ -87,99 +83,95 @@ def unsupported_settings(settings: RetrievalSettings) -> list[str]:
     return problems
 
 
-def write_index(path: Path | None, docs: Iterable[FieldedDoc], threads: int = 1) -> tantivy.Index:
-    """Index ``docs`` (in passage order) into a new index at ``path`` (in memory when None).
+class _Counted(Protocol):
+    """A search result with its count (tantivy has it; its type stub omits it)."""
 
-    Returns the index, committed and merged.
-    """
-    # Take the first passage before tantivy starts its threads: a lazy ``docs`` may analyse
-    # the whole corpus then, in forked worker processes.
-    iterator = iter(docs)
-    first = next(iterator, None)
-    index = tantivy.Index(schema(), path=None if path is None else str(path), reuse=False)
-    writer = index.writer(_WRITER_HEAP, max(1, threads))
-    rest = itertools.chain([first], iterator) if first is not None else iterator
-    for pos, doc in enumerate(rest):
-        document = tantivy.Document()
-        document.add_unsigned(_POS, pos)
-        for name in FIELDS:
-            terms = doc.field(name)
-            if terms:
-                document.add_text(name, " ".join(terms))
-        writer.add_document(document)
-    writer.commit()
-    writer.wait_merging_threads()
-    index.reload()
-    return index
+    count: int | None
+
+
+def warn_unsupported(settings: RetrievalSettings) -> None:
+    """Say once per process (not on every reload) which settings tantivy ignores."""
+    problems = unsupported_settings(settings)
+    if problems:
+        _warn_unsupported(tuple(problems))
+
+
+@functools.cache
+def _warn_unsupported(problems: tuple[str, ...]) -> None:
+    log.warning(
+        "the tantivy engine always scores Lucene BM25 (k1=%s, b=%s), so it ignores %s; "
+        "set those in config.yaml for rankings identical to rank-bm25's",
+        TANTIVY_K1,
+        TANTIVY_B,
+        ", ".join(f"retrieval.{p}" for p in problems),
+    )
 
 
 class TantivyEngine:
     """BM25 over passages with their context fields (:data:`bot.index.FIELDS`), scored by
     tantivy.
 
+    Engines are immutable: an update of the index (:mod:`bot.index.tantivy_index`) gives a new
+    engine, while questions in flight finish on the searcher they started with.
+
     Parameters
     ----------
     settings
         Retrieval settings (field weights; see the module doc for the BM25 parameters).
     docs
-        Analysed passages in corpus order. Not read when a valid persisted index is opened,
-        so a lazy iterable lets a warm start skip analysis altogether.
-    cache_dir, key
-        Persist the index under ``cache_dir/tantivy/<key>`` (see :mod:`bot.index.store`):
-        a valid index there is opened instead of rebuilt. Without them the index lives in memory.
-    expected
-        The number of passages the index must hold; a persisted index that disagrees is rebuilt.
+        Analysed passages in corpus order, with their context fields, indexed in memory.
+        (:meth:`over` makes an engine of an index that already exists instead.)
     """
 
     name = "tantivy"
 
-    def __init__(
+    def __init__(self, settings: RetrievalSettings, docs: Iterable[FieldedDoc] = ()) -> None:
+        # Take the first passage before tantivy starts its threads: a lazy ``docs`` may analyse
+        # the whole corpus then, in forked worker processes.
+        iterator = iter(docs)
+        first = list(itertools.islice(iterator, 1))
+        index = new_index(None)
+        writer = index.writer(WRITER_HEAP, 1)
+        count = add_passages(writer, itertools.chain(first, iterator), 0, 0)
+        finish(writer)
+        index.reload()
+        self._setup(settings, index, np.arange(count, dtype=np.int64), frozenset())
+
+    @classmethod
+    def over(
+        cls,
+        settings: RetrievalSettings,
+        index: tantivy.Index,
+        slots: np.ndarray,
+        deleted_terms: frozenset[str] = frozenset(),
+    ) -> TantivyEngine:
+        """An engine over ``index`` as committed now, where ``slots[i]`` is the slot of the
+        corpus's passage ``i`` and ``deleted_terms`` the body terms of deleted passages that
+        tantivy may still count (see the module doc)."""
+        engine = cls.__new__(cls)
+        engine._setup(settings, index, slots, deleted_terms)
+        return engine
+
+    def _setup(
         self,
         settings: RetrievalSettings,
-        docs: Iterable[FieldedDoc] = (),
-        cache_dir: Path | str | None = None,
-        key: str | None = None,
-        expected: int | None = None,
+        index: tantivy.Index,
+        slots: np.ndarray,
+        deleted_terms: frozenset[str],
     ) -> None:
         self.settings = settings
-        problems = unsupported_settings(settings)
-        if problems:
-            log.warning(
-                "the tantivy engine always scores Lucene BM25 (k1=%s, b=%s), so it ignores %s; "
-                "set those in config.yaml for rankings identical to rank-bm25's",
-                TANTIVY_K1,
-                TANTIVY_B,
-                ", ".join(f"retrieval.{p}" for p in problems),
-            )
-        self._weights = {
-            "body": 1.0,
-            "title": settings.title_weight,
-            "section": settings.section_weight,
-            "context": settings.context_weight,
-        }
-        #: True when the index was opened from disk rather than built.
-        self.opened = False
-        #: Where the index lives on disk (None for an in-memory index).
-        self.path: Path | None = None
-        if cache_dir is not None:
-            if not key:
-                raise EngineError("a persisted tantivy index needs a key")
-            from bot.index.store import persisted_dir
-
-            if expected is None and isinstance(docs, Sequence):
-                expected = len(docs)
-            self.path, self.opened = persisted_dir(
-                Path(cache_dir) / "tantivy",
-                key,
-                build=lambda tmp: _build_into(tmp, docs),
-                validate=lambda final: _validate(final, expected),
-            )
-            self._index = tantivy.Index.open(str(self.path))
-        else:
-            self._index = write_index(None, docs)
-        self._schema = self._index.schema
-        self._searcher = self._index.searcher()
-        self._n = int(self._searcher.num_docs)
+        warn_unsupported(settings)
+        self._weights = field_weights(settings)
+        self._index = index
+        self._schema = index.schema
+        self._searcher = index.searcher()
+        self._n = len(slots)
+        if int(self._searcher.num_docs) != self._n:
+            raise EngineError(f"the index holds {self._searcher.num_docs} passages, not {self._n}")
+        self._slot_of = np.asarray(slots, dtype=np.int64)
+        self._pos_of = np.full(int(self._slot_of.max(initial=-1)) + 1, -1, dtype=np.int64)
+        self._pos_of[self._slot_of] = np.arange(self._n, dtype=np.int64)
+        self._deleted_terms = deleted_terms
         self._df: dict[str, int] = {}
         self._vocabulary: dict[str, int] | None = None
 
@@ -195,13 +187,24 @@ class TantivyEngine:
             pass
         if len(self._df) > 100_000:
             self._df.clear()
-        df = self._df[term] = int(self._searcher.doc_freq("body", term))
+        if term in self._deleted_terms:
+            df = self._live_count(term)
+        else:
+            df = int(self._searcher.doc_freq("body", term))
+        self._df[term] = df
         return df
 
     def vocabulary(self) -> Mapping[str, int]:
         """Every body term with its document frequency (for spelling correction)."""
         if self._vocabulary is None:
-            self._vocabulary = dict(self._searcher.terms_with_prefix("body", ""))
+            vocabulary = dict(self._searcher.terms_with_prefix("body", ""))
+            for term in self._deleted_terms & vocabulary.keys():
+                live = self._live_count(term)
+                if live:
+                    vocabulary[term] = live
+                else:
+                    del vocabulary[term]
+            self._vocabulary = vocabulary
         return self._vocabulary
 
     def search(
@@ -242,7 +245,18 @@ class TantivyEngine:
 
     # ----------------------------------------------------------------- internals
 
-    def _term_query(self, term: str, weight: float):
+    def _live_count(self, term: str) -> int:
+        """Live passages with ``term`` in their body (tantivy's term statistics count deleted
+        ones until a merge)."""
+        query = tantivy.Query.term_query(self._schema, "body", term)
+        result = cast(_Counted, self._searcher.search(query, 1, count=True))
+        return int(result.count or 0)
+
+    def _positions(self, slots: Sequence[int | float | None]) -> list[int]:
+        """Corpus positions of slots read from the index (-1 for none)."""
+        return [-1 if s is None else int(self._pos_of[int(s)]) for s in slots]
+
+    def _term_query(self, term: str, weight: float) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """Should-clauses for ``term`` in every weighted field, boosted by ``weight`` times the
         field's weight."""
         clauses = []
@@ -256,7 +270,7 @@ class TantivyEngine:
             clauses.append((_SHOULD, tq))
         return clauses
 
-    def _scoring_query(self, weights: dict[str, float]):
+    def _scoring_query(self, weights: dict[str, float]) -> tantivy.Query | None:
         clauses = []
         for term, weight in weights.items():
             clauses.extend(self._term_query(term, weight))
@@ -264,33 +278,37 @@ class TantivyEngine:
             return None
         return tantivy.Query.boolean_query(clauses)
 
-    def _restrict(self, query, positions: list[int]):
-        """``query`` limited to ``positions``, the filter adding nothing to the score."""
+    def _restrict(self, query: tantivy.Query, positions: Sequence[int]) -> tantivy.Query:
+        """``query`` limited to the passages at ``positions``, the filter adding nothing to the
+        score."""
+        slots = self._slot_of[np.asarray(positions, dtype=np.int64)].tolist()
         only = tantivy.Query.const_score_query(
-            tantivy.Query.term_set_query(self._schema, _POS, positions), 0.0
+            tantivy.Query.term_set_query(self._schema, SLOT, slots), 0.0
         )
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)]
         )
 
-    def _run(self, query, limit: int) -> list[tuple[int, float]]:
+    def _run(self, query: tantivy.Query, limit: int) -> list[tuple[int, float]]:
         result = self._searcher.search(query, limit, count=False)
         if not result.hits:
             return []
         addresses = [address for _, address in result.hits]
-        positions = self._searcher.fast_field_values(_POS, addresses)
+        positions = self._positions(self._searcher.fast_field_values(SLOT, addresses))
         return [
-            (int(pos), float(score))
+            (pos, float(score))
             for (score, _), pos in zip(result.hits, positions, strict=True)
-            if score > 0
+            if score > 0 and pos >= 0
         ]
 
-    def _ranked(self, query, k: int) -> list[tuple[int, float]]:
+    def _ranked(self, query: tantivy.Query, k: int) -> list[tuple[int, float]]:
         hits = self._run(query, k + _TIE_SLACK)
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]
 
-    def _ranked_filtered(self, query, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+    def _ranked_filtered(
+        self, query: tantivy.Query, k: int, allowed: np.ndarray
+    ) -> list[tuple[int, float]]:
         """Over-fetch and filter in Python (for masks too large for a term-set filter)."""
         limit = max(4 * k, 64)
         while True:
@@ -334,10 +352,10 @@ class TantivyEngine:
             if not result.hits:
                 continue
             addresses = [address for _, address in result.hits]
-            values = self._searcher.fast_field_values(_POS, addresses)
+            values = self._positions(self._searcher.fast_field_values(SLOT, addresses))
             for (score, _), pos in zip(result.hits, values, strict=True):
                 mask = round(score)
-                anywhere, in_body = matched.setdefault(int(pos), (set(), set()))
+                anywhere, in_body = matched.setdefault(pos, (set(), set()))
                 for i, term in enumerate(chunk):
                     if mask >> (2 * i) & 1:
                         anywhere.add(term)
@@ -345,45 +363,3 @@ class TantivyEngine:
                     elif mask >> (2 * i + 1) & 1:
                         anywhere.add(term)
         return matched
-
-
-def _build_into(path: Path, docs: Iterable[FieldedDoc]) -> dict[str, object]:
-    """Write the index into ``path``; return facts for the completion marker."""
-    count = 0
-
-    def counted() -> Iterable[FieldedDoc]:
-        nonlocal count
-        for doc in docs:
-            count += 1
-            yield doc
-
-    write_index(path, counted(), threads=1)
-    return {"passages": count, "format": INDEX_FORMAT, "tantivy": _tantivy_version()}
-
-
-def _validate(path: Path, expected: int | None) -> None:
-    """Open a persisted index and check it holds what it should; raise if not."""
-    index = tantivy.Index.open(str(path))
-    searcher = index.searcher()
-    for name in FIELDS:
-        try:
-            tantivy.Query.term_query(index.schema, name, "")
-        except ValueError:
-            raise EngineError(f"has no {name!r} field (built by an older version)") from None
-    n = int(searcher.num_docs)
-    if expected is not None and n != expected:
-        raise EngineError(f"holds {n} passages, expected {expected}")
-    if n:
-        hits = searcher.search(tantivy.Query.all_query(), 1, count=False).hits
-        if not hits:
-            raise EngineError("no document is readable")
-        searcher.fast_field_values(_POS, [hits[0][1]])
-
-
-def _tantivy_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("tantivy")
-    except Exception:  # pragma: no cover - metadata missing
-        return "unknown"
