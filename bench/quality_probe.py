@@ -40,10 +40,11 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script: make `bot` importable
     sys.path.insert(0, str(REPO))
 
-from bot.analysis import QueryTerm  # noqa: E402
-from bot.answer import Answerer  # noqa: E402
+from bot.analysis.analyzer import QueryTerm  # noqa: E402
+from bot.answer.answerer import Answerer  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.evaluation import (  # noqa: E402
+from bot.index.engine import Hit  # noqa: E402
+from bot.quality.evaluation import (  # noqa: E402
     Question,
     load_question_set,
     passage_id,
@@ -51,7 +52,6 @@ from bot.evaluation import (  # noqa: E402
     question_qrels,
     run_from_rankings,
 )
-from bot.index import Hit  # noqa: E402
 
 #: Candidates the bot's no-answer rule looks at for a three-passage answer (answer.top_k 3 x 10).
 RULE_DEPTH = 30

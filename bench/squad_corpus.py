@@ -17,7 +17,8 @@ and questions that none of the tuning on the talks article has seen. This script
     offtopic-squad-on-talks.yaml   the dev questions, asked of the talks corpus (corpus/):
                                    every one should be refused
 
-Question sets use the format of ``tests/questions.yaml`` (:func:`bot.evaluation.load_question_set`);
+Question sets use the format of ``tests/questions.yaml``
+(:func:`bot.quality.evaluation.load_question_set`);
 "the corpus asked cannot answer this" is ``unanswerable: true``. Usage::
 
     python bench/squad_corpus.py [--source FILE] [--out DIR] [--dev-articles 2] [--config PATH]
@@ -48,9 +49,9 @@ if str(REPO) not in sys.path:  # run as a script: make `bot` importable
     sys.path.insert(0, str(REPO))
 
 from bot.config import load_settings  # noqa: E402
-from bot.corpus import load_corpus  # noqa: E402
+from bot.corpus.loader import load_corpus  # noqa: E402
 from bot.errors import TalksBotError  # noqa: E402
-from bot.evaluation import load_question_set  # noqa: E402
+from bot.quality.evaluation import load_question_set  # noqa: E402
 
 DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "qa" / "squad2-dev-5articles.json"
 DEFAULT_OUT = REPO / ".cache" / "squad"

@@ -12,8 +12,8 @@ import pytest
 
 from bench import squad_corpus
 from bot.config import load_settings
-from bot.corpus import load_corpus
-from bot.evaluation import load_question_set, question_qrels
+from bot.corpus.loader import load_corpus
+from bot.quality.evaluation import load_question_set, question_qrels
 
 CONTEXTS = {
     "Zorblatt_(Teapot)": [
