@@ -130,6 +130,8 @@ class QuestionReport:
     qrels: dict[str, dict[str, int]] = field(repr=False)
     articles: int = 1
     """Articles in the corpus (misses cite ``¶n`` alone when there is one)."""
+    top_k: int = 3
+    """Passages an answer quotes (``answer.top_k``): what the quote precision is over."""
 
     def summary(self) -> dict[str, Any]:
         """The headline figures as one flat mapping (what ``--json`` prints)."""
@@ -143,10 +145,32 @@ class QuestionReport:
             "refusal_recall": self.refusals.recall,
             "refused": self.refusals.refused,
             "false_refusals": self.refusals.false_refusals,
+            **self.quotes(),
             "sentence_accuracy": self.sentence["accuracy"],
             "sentence_given_passage": self.sentence["given_passage"],
             "retrieval": self.retrieval,
             "unresolved": self.unresolved(),
+        }
+
+    def quotes(self) -> dict[str, float]:
+        """What an answer quotes, over the answerable questions it answered: the share of
+        quoted passages that are gold (precision of what is shown) and how many it quotes."""
+        shown = [
+            o.shown[: self.top_k]
+            for o in self.outcomes
+            if not o.question.unanswerable and o.answered
+        ]
+        quoted = sum(len(s) for s in shown)
+        gold = sum(
+            1
+            for o in self.outcomes
+            if not o.question.unanswerable and o.answered
+            for pid in o.shown[: self.top_k]
+            if self.qrels.get(o.question.id, {}).get(pid, 0) > 0
+        )
+        return {
+            "quote_precision": gold / quoted if quoted else 0.0,
+            "quoted_per_answer": quoted / len(shown) if shown else 0.0,
         }
 
     def unresolved(self) -> list[str]:
@@ -249,6 +273,7 @@ def evaluate_questions(
         outcomes=tuple(outcomes),
         qrels=qrels,
         articles=len(answerer.corpus.articles),
+        top_k=answerer.settings.answer.top_k,
     )
 
 
