@@ -124,8 +124,9 @@ def test_multi_word_alias_triggers_on_the_phrase_only(analyzer):
     assert not any(q.term == "DPRK" for q in analyzer.query("Korea north"))
 
 
-def test_query_terms_are_unique(analyzer):
-    assert [q.term for q in analyzer.query("letter letter Letters LETTER")] == ["letter"]
+def test_query_terms_are_unique_and_count_their_repeats(analyzer):
+    query = analyzer.query("letter letter Letters LETTER summit")
+    assert [(q.term, q.tf) for q in query] == [("letter", 4), ("summit", 1)]
 
 
 def test_tokens_carry_spans(analyzer):

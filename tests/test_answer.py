@@ -141,6 +141,17 @@ def test_an_alias_never_outranks_the_word_typed(write_corpus):
         assert len(ids) == 3  # the aliases still find the other two
 
 
+def test_a_word_typed_twice_ranks_twice(write_corpus):
+    files = {
+        "a.md": "The blue teapot of Quillsby stood on the shelf.\n",
+        "b.md": "The blue kettle of Quillsby stood on the shelf.\n",
+    }
+    files |= {f"f{i}.md": f"Filler about spoons, number {i}.\n" for i in range(4)}
+    answerer = Answerer.from_settings(write_corpus(files))
+    ids = [h.doc for h in answerer.rank("teapot kettle kettle", 2)]
+    assert [answerer.corpus.passages[i].article.id for i in ids] == ["b", "a"]
+
+
 def test_highlight_picks_the_answering_sentence(service):
     answerer = service.answerer
     text = answerer.corpus.passages[14].text  # ¶15: three sentences, the first about the door

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -155,6 +156,9 @@ class QueryTerm:
     credit: float = 1.0
     #: Typed as a name (capitalised, not first in the question): "Putin", "France".
     name: bool = False
+    #: How often the question has it (query-term frequency): ranking multiplies its weight by
+    #: this; the no-answer rule does not (repeating a word does not make it more on-topic).
+    tf: int = 1
 
 
 @dataclass(frozen=True)
@@ -289,13 +293,18 @@ class Analyzer:
     # ----------------------------------------------------------------- queries
 
     def query(self, question: str) -> list[QueryTerm]:
-        """Unique query terms, each typed term once, then aliases of the typed phrases."""
+        """Query terms, each typed term once with its query-term frequency (``tf``), then
+        aliases of the typed phrases.
+
+        A word typed twice ranks twice, as BM25 defines it (and rank-bm25's ``get_scores`` and
+        Lucene compute it): long, multi-sentence queries repeat the words they are about.
+        """
         tokens = self.tokens(question)
         typed = [t.term for t in tokens]
         names = _name_terms(normalize(question), tokens)
-        unique = list(dict.fromkeys(typed))
-        result = [QueryTerm(term, name=term in names) for term in unique]
-        seen = set(unique)
+        counts = Counter(typed)
+        result = [QueryTerm(term, name=term in names, tf=n) for term, n in counts.items()]
+        seen = set(counts)
         for group in self._aliases:
             present = [member for member in group if _contains(typed, member)]
             if not present:

@@ -285,13 +285,14 @@ class Answerer:
         return idf(self.engine.doc_freq(term), len(self.engine))
 
     def _weigh(self, query: Sequence[QueryTerm]) -> list[WeightedTerm]:
-        """Engine weights: typed terms 1.0; an alias at most ``alias_weight`` times the IDF mass of
-        the typed words it stands for, so a passage matching only the alias ranks below one that
-        matches the typed word equally often."""
+        """Engine weights: typed terms 1.0 per occurrence (BM25's query-term frequency); an
+        alias at most ``alias_weight`` times the IDF mass of the typed words it stands for, so a
+        passage matching only the alias ranks below one that matches the typed word equally
+        often."""
         out = []
         for qt in query:
             if not qt.alias_for:
-                out.append(WeightedTerm(qt.term, qt.weight))
+                out.append(WeightedTerm(qt.term, qt.weight * qt.tf))
                 continue
             typed_mass = sum(self.idf(t) for t in qt.alias_for)
             ratio = min(1.0, typed_mass / max(self.idf(qt.term), 1e-9))
