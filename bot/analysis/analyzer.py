@@ -39,6 +39,7 @@ from importlib import resources
 import simplemma
 import Stemmer
 
+from bot.analysis.specificity import english
 from bot.config import AnalysisSettings
 
 _TRANSLATE = str.maketrans(
@@ -146,7 +147,8 @@ class QueryTerm:
     it stands in for, so the ranker can keep the alias weaker than them, and ``member`` holds all
     the terms of its alias phrase (``north korea``), which must match together to stand in.
     ``credit`` is the share of the typed words' weight such a stand-in earns when it matches:
-    1 for an alias (a true synonym), less for a guess such as a spelling correction.
+    ``analysis.alias_weight`` for an alias and ``answer.spelling_weight`` for a spelling
+    correction -- always less than 1, so a word as typed outranks its stand-in.
     """
 
     term: str
@@ -159,6 +161,11 @@ class QueryTerm:
     #: How often the question has it (query-term frequency): ranking multiplies its weight by
     #: this; the no-answer rule does not (repeating a word does not make it more on-topic).
     tf: int = 1
+    #: How specific the word typed is in general English (:mod:`bot.analysis.specificity`):
+    #: its weight in the no-answer rule. Aliases carry the specificity of no word (0).
+    specificity: float = 0.0
+    #: The word as typed (the first one, when several words give this term; empty for aliases).
+    word: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,11 @@ class Analyzer:
         self._cache: dict[tuple[str, bool], str | None] = {}
         self._words: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._aliases = self._analyse_aliases(settings.aliases)
+
+    @property
+    def stop_words(self) -> frozenset[str]:
+        """The stop words dropped from text (empty when ``analysis.stopwords`` is off)."""
+        return self._stop
 
     # ----------------------------------------------------------------- documents
 
@@ -301,9 +313,22 @@ class Analyzer:
         """
         tokens = self.tokens(question)
         typed = [t.term for t in tokens]
-        names = _name_terms(normalize(question), tokens)
+        text = normalize(question)
+        names = _name_terms(text, tokens)
+        specific = english()
+        specificity: dict[str, float] = {}
+        words: dict[str, str] = {}
+        for t in tokens:
+            word = text[t.start : t.end].strip("'")
+            words.setdefault(t.term, word)
+            specificity[t.term] = max(specificity.get(t.term, 0.0), specific(word))
         counts = Counter(typed)
-        result = [QueryTerm(term, name=term in names, tf=n) for term, n in counts.items()]
+        result = [
+            QueryTerm(
+                term, name=term in names, tf=n, specificity=specificity[term], word=words[term]
+            )
+            for term, n in counts.items()
+        ]
         seen = set(counts)
         for group in self._aliases:
             present = [member for member in group if _contains(typed, member)]
@@ -314,7 +339,8 @@ class Analyzer:
                 for term in member:
                     if term not in seen:
                         seen.add(term)
-                        result.append(QueryTerm(term, self.settings.alias_weight, source, member))
+                        weight = self.settings.alias_weight
+                        result.append(QueryTerm(term, weight, source, member, credit=weight))
         return result
 
     def _analyse_aliases(
