@@ -339,7 +339,10 @@ def evaluate_collection(
     started = time.perf_counter()
     answerer = collection_answerer(settings, docs)
     rankings = {
-        q.id: [answerer.corpus.passages[h.doc].article.id for h in _rank(answerer, q.text, depth)]
+        q.id: [
+            answerer.corpus.passages[h.doc].article.id
+            for h in answerer.rank(q.text, depth, evidence=False)
+        ]
         for q in queries
     }
     metrics = ir_metrics(run_from_rankings(rankings), qrels)
