@@ -108,6 +108,19 @@ class AnswerSettings(_Section):
     max_question_chars: int = Field(300, ge=10)
 
 
+class SemanticSettings(_Section):
+    """Optional semantic re-ranking (``pip install 'talks-bot[semantic]'``;
+    :mod:`bot.answer.semantic`)."""
+
+    enabled: bool | Literal["auto"] = "auto"
+    model: str = "all-MiniLM-L6-v2"
+    candidates: int = Field(20, ge=1, le=200)
+    weight: float = Field(0.5, ge=0.0, le=1.0)
+    min_evidence: float = Field(0.7, ge=-1.0, le=2.0)
+    batch_size: int = Field(32, ge=1, le=1024)
+    threads: int | None = Field(None, ge=1)
+
+
 class ConsoleSettings(_Section):
     color: Literal["auto", "always", "never"] = "auto"
     history_file: Path | None = Path(".cache/console_history")
@@ -160,6 +173,7 @@ class Settings(_Section):
     analysis: AnalysisSettings = AnalysisSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    semantic: SemanticSettings = SemanticSettings()
     console: ConsoleSettings = ConsoleSettings()
     collapse: CollapseSettings = CollapseSettings()
     feedback: FeedbackSettings = FeedbackSettings()

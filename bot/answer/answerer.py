@@ -31,11 +31,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot.analysis.aliases import corpus_aliases
 from bot.analysis.analyzer import Analyzer, QueryTerm
 from bot.analysis.specificity import english
 from bot.analysis.spelling import SpellingCorrector
 from bot.answer.evidence import EvidenceRule, QuestionEvidence
 from bot.answer.highlight import best_sentence
+from bot.answer.semantic import SemanticReranker
 from bot.config import Settings
 from bot.corpus.copies import CopyGroups, find_copies
 from bot.corpus.loader import load_corpus
@@ -139,10 +141,21 @@ class Answerer:
         analyzer: Analyzer | None = None,
         engine: Engine | None = None,
         copies: CopyGroups | None = None,
+        aliases: Sequence[Sequence[str]] = (),
     ) -> None:
         self.settings = settings
         self.corpus = corpus
         self.analyzer = analyzer or Analyzer(settings.analysis)
+        #: Analyses questions: the index's analyzer, plus the corpus's own aliases if any.
+        self.query_analyzer = (
+            Analyzer(
+                settings.analysis.model_copy(
+                    update={"aliases": (*settings.analysis.aliases, *aliases)}
+                )
+            )
+            if aliases
+            else self.analyzer
+        )
         self.engine = engine or build_engine(
             settings.retrieval,
             list(
@@ -156,6 +169,8 @@ class Answerer:
             t for word in settings.answer.framing_words for t in self.analyzer.terms(word)
         )
         self.evidence = EvidenceRule(settings.answer, self._framing, self.engine.doc_freq)
+        #: Semantic re-ranking (``semantic.enabled``; None when off or not installed).
+        self.semantic = SemanticReranker.for_corpus(settings, corpus)
         vocabulary = getattr(self.engine, "vocabulary", None)
         self._speller = (
             SpellingCorrector(vocabulary(), self.analyzer.stop_words)
@@ -172,14 +187,19 @@ class Answerer:
         """Load the corpus named by ``settings`` and index it.
 
         The index comes from ``store`` (a new :class:`~bot.index.store.IndexStore` when None),
-        which reuses the index and analysed passages persisted under ``cache_dir``.
+        which reuses the index and analysed passages persisted under ``cache_dir``; the
+        corpus's own aliases come from ``aliases.yaml`` beside its articles
+        (:mod:`bot.analysis.aliases`).
         """
         from bot.index.store import IndexStore
 
         corpus = load_corpus(settings.corpus)
+        aliases = corpus_aliases(settings.corpus.path)
         store = store or IndexStore(settings)
         engine = store.engine(corpus)
-        return cls(settings, corpus, store.analyzer, engine, copies=store.copies(corpus))
+        return cls(
+            settings, corpus, store.analyzer, engine, copies=store.copies(corpus), aliases=aliases
+        )
 
     # ----------------------------------------------------------------- asking
 
@@ -227,7 +247,8 @@ class Answerer:
             return Answer(question, Reason.NO_SEARCH_TERMS)
         evidence = self.evidence.prepare(query)
         hits = self.engine.search(self._weigh(query), k * _CANDIDATES_PER_ANSWER, allowed)
-        chosen = self._choose(self._order(evidence, hits), k, every)
+        ranked = self._rerank(question, self._order(evidence, hits))
+        chosen = self._choose(ranked, k, every)
         if not chosen:
             return Answer(question, Reason.NOT_IN_CORPUS)
         passages = tuple(
@@ -259,7 +280,8 @@ class Answerer:
         hits = self.engine.search(self._weigh(query), k, allowed)
         if not evidence:
             return hits
-        return [hit for hit, _ in self._order(self.evidence.prepare(query), hits, keep_all=True)]
+        ordered = self._order(self.evidence.prepare(query), hits, keep_all=True)
+        return [hit for hit, _ in self._rerank(question, ordered)]
 
     def query(self, question: str) -> list[QueryTerm]:
         """Analysed query terms, with words that only frame the question ("what happened",
@@ -268,7 +290,7 @@ class Answerer:
         weight = self.settings.answer.framing_weight
         query = [
             dataclasses.replace(qt, weight=qt.weight * weight) if qt.term in self._framing else qt
-            for qt in self.analyzer.query(question)
+            for qt in self.query_analyzer.query(question)
         ]
         return self._corrected(query)
 
@@ -343,6 +365,24 @@ class Answerer:
         scored.sort(key=lambda pair: (-pair[0].score, pair[0].doc))
         return scored
 
+    def _rerank(self, question: str, ranked: list[tuple[Hit, float]]) -> list[tuple[Hit, float]]:
+        """With semantic re-ranking, the best ``semantic.candidates`` re-ordered by the model's
+        mix (the hit's score becomes the mix), each with its evidence plus its cosine
+        (:mod:`bot.answer.semantic`); the rest cannot be quoted then. Without it, ``ranked``."""
+        if self.semantic is None or not ranked:
+            return ranked
+        head = ranked[: self.settings.semantic.candidates]
+        cosines = self.semantic.similarities(question, [hit.doc for hit, _ in head])
+        fused = self.semantic.fuse(np.array([hit.score for hit, _ in head]), cosines)
+        order = sorted(range(len(head)), key=lambda i: (-fused[i], head[i][0].doc))
+        return [
+            (
+                dataclasses.replace(head[i][0], score=max(float(fused[i]), 1e-9)),
+                head[i][1] + float(cosines[i]),
+            )
+            for i in order
+        ]
+
     def _choose(
         self, ranked: Sequence[tuple[Hit, float]], k: int, every: bool = False
     ) -> list[tuple[Hit, float]]:
@@ -351,6 +391,8 @@ class Answerer:
         the question (unless ``every``: a listing such as a timeline takes all that reach the
         threshold). Syndicated copies once."""
         threshold = self.settings.answer.min_coverage
+        if self.semantic is not None:
+            threshold = self.settings.semantic.min_evidence
         ratio = self.settings.answer.next_passage_ratio
         chosen: list[tuple[Hit, float]] = []
         seen_text: set[object] = set()

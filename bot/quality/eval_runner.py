@@ -325,6 +325,10 @@ def collection_answerer(settings: Settings, docs: Sequence[Document]) -> Answere
         article = Article(id=doc.id, title=doc.title)
         articles.append(article)
         passages.append(Passage(article, 1, doc.text))
+    # The collections measure the engine's ranking: no passage embeddings needed.
+    settings = settings.model_copy(
+        update={"semantic": settings.semantic.model_copy(update={"enabled": False})}
+    )
     return Answerer(settings, Corpus(tuple(articles), tuple(passages)))
 
 
