@@ -40,6 +40,7 @@ import simplemma
 import Stemmer
 
 from bot.analysis.specificity import english
+from bot.analysis.variants import fold_spelling
 from bot.config import AnalysisSettings
 
 _TRANSLATE = str.maketrans(
@@ -67,76 +68,8 @@ _TRANSLATE = str.maketrans(
 )
 _DOTTED_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}")
 _TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+)*'?")
-_ISE = re.compile(r"^(\w{3,})is(e|es|ed|ing|er|ers|ation|ations|ational)$")
 _CACHE_LIMIT = 1_000_000
 _MAX_ACRONYM = 5  # an unlisted word in capitals longer than this is emphasis, not an acronym
-_YSE = re.compile(r"^(\w{3,})ys(e|es|ed|ing|er|ers)$")
-
-#: British -> American spellings that no suffix rule covers (both sides of a match are folded).
-SPELLING_VARIANTS: dict[str, str] = {
-    "defence": "defense",
-    "defences": "defenses",
-    "offence": "offense",
-    "offences": "offenses",
-    "licence": "license",
-    "licences": "licenses",
-    "pretence": "pretense",
-    "centre": "center",
-    "centres": "centers",
-    "centred": "centered",
-    "theatre": "theater",
-    "theatres": "theaters",
-    "metre": "meter",
-    "metres": "meters",
-    "litre": "liter",
-    "litres": "liters",
-    "fibre": "fiber",
-    "calibre": "caliber",
-    "spectre": "specter",
-    "programme": "program",
-    "programmes": "programs",
-    "adviser": "advisor",
-    "advisers": "advisors",
-    "labour": "labor",
-    "honour": "honor",
-    "honours": "honors",
-    "honoured": "honored",
-    "favour": "favor",
-    "favours": "favors",
-    "favourable": "favorable",
-    "colour": "color",
-    "colours": "colors",
-    "neighbour": "neighbor",
-    "neighbours": "neighbors",
-    "neighbouring": "neighboring",
-    "behaviour": "behavior",
-    "rumour": "rumor",
-    "rumours": "rumors",
-    "armour": "armor",
-    "harbour": "harbor",
-    "endeavour": "endeavor",
-    "vigour": "vigor",
-    "catalogue": "catalog",
-    "dialog": "dialogue",
-    "grey": "gray",
-    "judgement": "judgment",
-    "manoeuvre": "maneuver",
-    "manoeuvres": "maneuvers",
-    "sceptic": "skeptic",
-    "sceptical": "skeptical",
-    "travelled": "traveled",
-    "travelling": "traveling",
-    "cancelled": "canceled",
-    "cancelling": "canceling",
-    "modelling": "modeling",
-    "counselling": "counseling",
-    "fulfil": "fulfill",
-    "enrol": "enroll",
-    "ageing": "aging",
-    "aluminium": "aluminum",
-    "tyre": "tire",
-    "kerb": "curb",
-}
 
 
 @dataclass(frozen=True)
@@ -352,17 +285,6 @@ class Analyzer:
             if len(members) > 1:
                 analysed.append(members)
         return tuple(analysed)
-
-
-def fold_spelling(word: str) -> str:
-    """Fold a lower-case British spelling to the American one (``denuclearise`` -> ``-ize``)."""
-    mapped = SPELLING_VARIANTS.get(word)
-    if mapped:
-        return mapped
-    if word.endswith("wise"):
-        return word
-    word = _ISE.sub(r"\1iz\2", word)
-    return _YSE.sub(r"\1yz\2", word)
 
 
 def _strip_possessive(word: str) -> str:

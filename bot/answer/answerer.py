@@ -33,10 +33,10 @@ import numpy as np
 
 from bot.analysis.aliases import corpus_aliases
 from bot.analysis.analyzer import Analyzer, QueryTerm
-from bot.analysis.specificity import english
 from bot.analysis.spelling import SpellingCorrector
 from bot.answer.evidence import EvidenceRule, QuestionEvidence
 from bot.answer.highlight import best_sentence
+from bot.answer.questions import QuestionAnalysis
 from bot.answer.semantic import SemanticReranker
 from bot.config import Settings
 from bot.corpus.copies import CopyGroups, find_copies
@@ -45,10 +45,8 @@ from bot.corpus.model import Article, Corpus, Passage
 from bot.index.engine import (
     Engine,
     Hit,
-    WeightedTerm,
     analyse_passages,
     build_engine,
-    idf,
     with_context,
 )
 
@@ -165,17 +163,21 @@ class Answerer:
                 )
             ),
         )
-        self._framing = frozenset(
+        framing = frozenset(
             t for word in settings.answer.framing_words for t in self.analyzer.terms(word)
         )
-        self.evidence = EvidenceRule(settings.answer, self._framing, self.engine.doc_freq)
+        self.evidence = EvidenceRule(settings.answer, framing, self.engine.doc_freq)
         #: Semantic re-ranking (``semantic.enabled``; None when off or not installed).
         self.semantic = SemanticReranker.for_corpus(settings, corpus)
         vocabulary = getattr(self.engine, "vocabulary", None)
-        self._speller = (
+        speller = (
             SpellingCorrector(vocabulary(), self.analyzer.stop_words)
             if settings.answer.spelling and vocabulary is not None
             else None
+        )
+        #: Turns a question into weighted query terms (framing, corrections, aliases).
+        self.questions = QuestionAnalysis(
+            settings.answer, self.query_analyzer, self.engine, framing, speller
         )
         #: Syndicated copies, found once at index time (bot.corpus.copies).
         self.copies: CopyGroups = (
@@ -246,7 +248,7 @@ class Answerer:
         if not query:
             return Answer(question, Reason.NO_SEARCH_TERMS)
         evidence = self.evidence.prepare(query)
-        hits = self.engine.search(self._weigh(query), k * _CANDIDATES_PER_ANSWER, allowed)
+        hits = self.engine.search(self.questions.weigh(query), k * _CANDIDATES_PER_ANSWER, allowed)
         ranked = self._rerank(question, self._order(evidence, hits))
         chosen = self._choose(ranked, k, every)
         if not chosen:
@@ -277,67 +279,19 @@ class Answerer:
         query = self.query(question)
         if not query:
             return []
-        hits = self.engine.search(self._weigh(query), k, allowed)
+        hits = self.engine.search(self.questions.weigh(query), k, allowed)
         if not evidence:
             return hits
         ordered = self._order(self.evidence.prepare(query), hits, keep_all=True)
         return [hit for hit, _ in self._rerank(question, ordered)]
 
     def query(self, question: str) -> list[QueryTerm]:
-        """Analysed query terms, with words that only frame the question ("what happened",
-        "how was it described") weighed down by ``answer.framing_weight``: they should
-        neither decide the ranking nor make a question look unanswerable."""
-        weight = self.settings.answer.framing_weight
-        query = [
-            dataclasses.replace(qt, weight=qt.weight * weight) if qt.term in self._framing else qt
-            for qt in self.query_analyzer.query(question)
-        ]
-        return self._corrected(query)
-
-    def _corrected(self, query: list[QueryTerm]) -> list[QueryTerm]:
-        """``query`` with stand-ins for typos ("sumit" -> "summit"), marked as aliases of the
-        typed word with credit ``answer.spelling_weight``, and without typos of stop words
-        ("wher", "ther"). Only words that are neither in the corpus, nor English words (see
-        :mod:`bot.analysis.spelling`), nor typed as names are corrected."""
-        if self._speller is None:
-            return query
-        present = {qt.term for qt in query}
-        english_word = english().is_word
-        out = list(query)
-        share = self.settings.answer.spelling_weight
-        for qt in query:
-            if qt.alias_for or qt.name or self.engine.doc_freq(qt.term):
-                continue
-            if english_word(qt.word):
-                continue
-            fixed = self._speller.correct(qt.term)
-            if not fixed:
-                continue
-            if self._speller.is_stop_word(fixed):
-                out.remove(qt)
-            elif fixed not in present:
-                present.add(fixed)
-                out.append(QueryTerm(fixed, qt.weight * share, (qt.term,), (fixed,), share))
-        return out
+        """The analysed question (:meth:`bot.answer.questions.QuestionAnalysis.query`)."""
+        return self.questions.query(question)
 
     def idf(self, term: str) -> float:
         """Lucene IDF of ``term`` over this corpus (highest for unseen terms)."""
-        return idf(self.engine.doc_freq(term), len(self.engine))
-
-    def _weigh(self, query: Sequence[QueryTerm]) -> list[WeightedTerm]:
-        """Engine weights: typed terms 1.0 per occurrence (BM25's query-term frequency); an
-        alias at most ``alias_weight`` times the IDF mass of the typed words it stands for, so a
-        passage matching only the alias ranks below one that matches the typed word equally
-        often."""
-        out = []
-        for qt in query:
-            if not qt.alias_for:
-                out.append(WeightedTerm(qt.term, qt.weight * qt.tf))
-                continue
-            typed_mass = sum(self.idf(t) for t in qt.alias_for)
-            ratio = min(1.0, typed_mass / max(self.idf(qt.term), 1e-9))
-            out.append(WeightedTerm(qt.term, qt.weight * ratio))
-        return out
+        return self.questions.idf(term)
 
     def _copies(self, doc: int, allowed: np.ndarray | None) -> tuple[Passage, ...]:
         """The copies of passage ``doc`` that the filters allow, oldest first."""

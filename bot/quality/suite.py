@@ -17,8 +17,8 @@ from typing import Any, TextIO
 
 from bot.answer.answerer import Answerer
 from bot.config import Settings
-from bot.quality.eval_runner import evaluate_collection, evaluate_questions
-from bot.quality.evaluation import load_documents, load_qrels, load_queries, load_question_set
+from bot.quality.datasets import load_documents, load_qrels, load_queries, load_question_set
+from bot.quality.runner import evaluate_collection, evaluate_questions
 
 __all__ = ["Collection", "QuestionSet", "Row", "print_table", "run_suite"]
 

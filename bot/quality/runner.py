@@ -1,44 +1,27 @@
-"""``python -m bot eval``: measure answer quality, on our question set or a public test collection.
+"""Ask the bot a question set, or rank a test collection, and measure what it does.
 
-Two modes::
-
-    python -m bot eval tests/questions.yaml [--json] [--set k=v ...] [--compare "name: k=v,k=v" ...]
-    python -m bot eval --corpus docs.jsonl --queries queries.jsonl --qrels qrels.txt [--json]
-
-The first asks every question of a question set (format: :mod:`bot.quality.evaluation`) through
-the same
-:class:`~bot.answer.Answerer` the bot uses and reports hit@1, hit@3, MRR@10 and nDCG@10 of the
-passages it shows, the precision and recall of its "no answer", how often the sentence it marks
-is the one a reader would pick, and a table of misses. The second builds passages from the
-documents (title as the article-title context field), ranks the top 1000 for each query through
-the bot's analysis, query weighting and engine, and reports MAP, nDCG@10 and recall@100.
-
-``--set`` overrides settings for the run; each ``--compare`` adds a row with further overrides
-on top, and ``--ablation`` adds the standard rows (stemming off, variants off, ...), so one run
-prints what each feature is worth.
+Question sets go through the same :class:`~bot.answer.answerer.Answerer` the bot uses:
+hit@1, hit@3, MRR@10 and nDCG@10 of the passages it *shows*, the precision of what it quotes,
+the precision and recall of its "no answer", and how often the sentence it marks is the one a
+reader would pick. Test collections are ranked to depth 1000 through the bot's analysis, query
+weighting and engine (the title as the article-title field) and scored by MAP, nDCG@10 and
+recall@100.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 from bot.answer.answerer import Answerer
 from bot.config import Settings
 from bot.corpus.model import Article, Corpus, Passage
-from bot.errors import TalksBotError
 from bot.index.engine import Hit
-from bot.quality.evaluation import (
-    Document,
-    Query,
-    Question,
+from bot.quality.datasets import Document, Query, Question, contains_phrase
+from bot.quality.metrics import (
     RefusalStats,
-    contains_phrase,
     ir_metrics,
     passage_id,
     question_metrics,
@@ -47,58 +30,10 @@ from bot.quality.evaluation import (
     run_from_rankings,
 )
 
-__all__ = [
-    "ABLATION",
-    "CollectionReport",
-    "QuestionOutcome",
-    "QuestionReport",
-    "UsageError",
-    "Variant",
-    "collection_answerer",
-    "evaluate_collection",
-    "evaluate_questions",
-    "parse_compare",
-    "print_collection",
-    "print_questions",
-]
-
 #: Ranking depth for test collections (MAP is over the top 1000).
 DEPTH = 1000
 #: Passages asked for per question in question-set mode (MRR@10 and nDCG@10 need ten).
 QUESTION_DEPTH = 10
-
-#: The rows ``--ablation`` adds: each switches one feature off (or to its alternative).
-ABLATION: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("stemming off", ("analysis.stemmer=none",)),
-    ("porter stemmer", ("analysis.stemmer=porter",)),
-    ("stop words kept", ("analysis.stopwords=false",)),
-    ("spelling variants off", ("analysis.spelling_variants=false",)),
-    ("aliases off", ("analysis.aliases=[]",)),
-    ("acronyms off", ("analysis.acronyms=[]",)),
-    ("title field off", ("retrieval.title_weight=0",)),
-    ("section field off", ("retrieval.section_weight=0",)),
-    ("framing words off", ("answer.framing_words=[]",)),
-    ("spelling correction off", ("answer.spelling=false",)),
-    ("context field off", ("retrieval.context_weight=0",)),
-    ("lemmatisation off", ("analysis.lemmatize=false",)),
-    ("unknown-name weight off", ("answer.unknown_name_weight=1",)),
-    ("no-answer rule off", ("answer.min_coverage=0",)),
-    ("rank-bm25 idf", ("retrieval.idf=rank-bm25",)),
-    ("bm25plus", ("retrieval.algorithm=bm25plus",)),
-    ("bm25l", ("retrieval.algorithm=bm25l",)),
-)
-
-
-class UsageError(TalksBotError):
-    """The ``eval`` arguments do not make sense together."""
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One row of a comparison: a name and the ``key=value`` overrides that make it."""
-
-    name: str
-    overrides: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- question sets
@@ -192,7 +127,7 @@ class QuestionReport:
             grades = self.qrels.get(q.id, {})
             if not o.answered:
                 rows.append(self._miss(o, "refused", None))
-            elif grades.get(first or "", 0) <= 0:
+            elif first is None or grades.get(first, 0) <= 0:
                 rows.append(self._miss(o, "wrong first passage", first))
             elif grades[first] < max(grades.values()):
                 rows.append(self._miss(o, "weaker answer first", first))
@@ -351,187 +286,3 @@ def evaluate_collection(
     }
     metrics = ir_metrics(run_from_rankings(rankings), qrels)
     return CollectionReport(metrics, time.perf_counter() - started)
-
-
-# --------------------------------------------------------------------------- command line
-
-
-_SPLIT_OVERRIDES = re.compile(r",\s*(?=[A-Za-z_][\w.]*\s*=)")
-#: ``name:`` is the text before the first colon that is followed by a ``key=``.
-_NAMED = re.compile(r"^([^:]*?)\s*:\s*(?=[A-Za-z_][\w.]*\s*=)")
-
-
-def parse_compare(spec: str) -> Variant:
-    """Parse ``"name: key=value,key=value"``.
-
-    The name may itself hold ``=`` (``"k1=0.9: retrieval.k1=0.9"``); commas inside values such
-    as ``[a, b]`` are kept when the next part is not a ``key=``. Without ``name:`` the overrides
-    name the row.
-    """
-    named = _NAMED.match(spec)
-    name, rest = (named.group(1), spec[named.end() :]) if named else ("", spec)
-    overrides = tuple(o.strip() for o in _SPLIT_OVERRIDES.split(rest) if o.strip())
-    bad = [o for o in overrides if "=" not in o]
-    if bad or not overrides:
-        raise argparse.ArgumentTypeError(
-            f"--compare {spec!r}: expected 'name: key=value,key=value', "
-            "e.g. 'no stemming: analysis.stemmer=none'"
-        )
-    return Variant(name.strip() or ",".join(overrides), overrides)
-
-
-def print_questions(
-    args: argparse.Namespace,
-    variants: Sequence[Variant],
-    reports: Sequence[QuestionReport],
-    out: TextIO,
-) -> None:
-    first = reports[0]
-    if args.json:
-        payload = {**first.summary(), "set": list(args.overrides), "misses": first.misses()}
-        if len(reports) > 1:
-            payload["runs"] = [
-                {"name": v.name, "set": list(v.overrides), **r.summary()}
-                for v, r in zip(variants, reports, strict=True)
-            ]
-        out.write(json.dumps(payload, indent=2) + "\n")
-        return
-    s = first.summary()
-    r = first.refusals
-    sent = first.sentence
-    print(
-        f"{args.questions}: {s['answerable']} answerable and {s['unanswerable']} unanswerable "
-        f"questions{args.settings_note}",
-        file=out,
-    )
-    rows = [
-        ("hit@1", s["hit@1"], ""),
-        ("hit@3", s["hit@3"], ""),
-        ("MRR@10", s["mrr@10"], ""),
-        ("nDCG@10", s["ndcg@10"], ""),
-        ("refusal precision", r.precision, f"{r.correct} of {r.refused} refusals were right"),
-        (
-            "refusal recall",
-            r.recall,
-            f"{r.correct} of {r.unanswerable} unanswerable refused; "
-            f"{r.false_refusals} answerable refused",
-        ),
-        (
-            "answer sentence",
-            sent["accuracy"],
-            f"{sent['right']} of {sent['gold']} gold sentences marked "
-            f"({_fmt(sent['given_passage'])} when the first passage holds it)",
-        ),
-    ]
-    for label, value, note in rows:
-        print(f"  {label:<18} {_fmt(value)}  {note}".rstrip(), file=out)
-    if s["unresolved"]:
-        print(
-            f"  warning: the gold answers of {len(s['unresolved'])} question(s) match no passage "
-            f"and count as misses: {', '.join(s['unresolved'])}",
-            file=out,
-        )
-    ret = first.retrieval
-    print(
-        "  ranking before the no-answer rule: "
-        f"hit@1 {_fmt(ret['hit@1'])}  hit@3 {_fmt(ret['hit@3'])}  "
-        f"MRR@10 {_fmt(ret['mrr@10'])}  nDCG@10 {_fmt(ret['ndcg@10'])}",
-        file=out,
-    )
-    misses = first.misses()
-    if misses:
-        print(f"\nMisses ({len(misses)}):", file=out)
-        one_article = first.articles <= 1
-
-        def cite(pid: str) -> str:
-            article, _, paragraph = pid.rpartition("#")
-            return f"¶{paragraph}" if one_article else f"{article}¶{paragraph}"
-
-        table = [("question", "kind", "expected", "came first instead")]
-        for m in misses[: args.misses]:
-            expected = ",".join(cite(e) for e in m["expected"]) or "-"
-            got = "-"
-            if m["first"]:
-                got = f"{cite(m['first'])} {_clip(m['first_text'] or '', 60)}"
-            table.append((_clip(m["question"], 44), m["kind"], expected, got))
-        _print_table(table, out)
-        if len(misses) > args.misses:
-            print(f"  ... and {len(misses) - args.misses} more (--misses N)", file=out)
-    if len(reports) > 1:
-        print("\nComparison:", file=out)
-        header = ("settings", "hit@1", "hit@3", "MRR@10", "nDCG@10", "refP", "refR", "sent")
-        table = [header]
-        for v, rep in zip(variants, reports, strict=True):
-            x = rep.summary()
-            table.append(
-                (
-                    v.name,
-                    *(
-                        _fmt(x[k])
-                        for k in (
-                            "hit@1",
-                            "hit@3",
-                            "mrr@10",
-                            "ndcg@10",
-                            "refusal_precision",
-                            "refusal_recall",
-                            "sentence_accuracy",
-                        )
-                    ),
-                )
-            )
-        _print_table(table, out)
-
-
-def print_collection(
-    args: argparse.Namespace,
-    variants: Sequence[Variant],
-    reports: Sequence[CollectionReport],
-    out: TextIO,
-) -> None:
-    first = reports[0]
-    if args.json:
-        payload = {**first.summary(), "set": list(args.overrides)}
-        if len(reports) > 1:
-            payload["runs"] = [
-                {"name": v.name, "set": list(v.overrides), **r.summary()}
-                for v, r in zip(variants, reports, strict=True)
-            ]
-        out.write(json.dumps(payload) + "\n")
-        return
-    m = first.metrics
-    print(
-        f"{args.corpus}: {m['queries']} judged queries{args.settings_note}",
-        file=out,
-    )
-    print(f"  MAP         {m['map']:.4f}", file=out)
-    print(f"  nDCG@10     {m['ndcg@10']:.4f}", file=out)
-    print(f"  recall@100  {m['recall@100']:.4f}", file=out)
-    print(f"  ({first.took_s:.1f} s)", file=out)
-    if len(reports) > 1:
-        print("\nComparison:", file=out)
-        table = [("settings", "MAP", "nDCG@10", "R@100")]
-        for v, rep in zip(variants, reports, strict=True):
-            x = rep.metrics
-            table.append(
-                (v.name, f"{x['map']:.4f}", f"{x['ndcg@10']:.4f}", f"{x['recall@100']:.4f}")
-            )
-        _print_table(table, out)
-
-
-def _fmt(value: float | int) -> str:
-    return f"{value:.3f}"
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _print_table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    for n, row in enumerate(rows):
-        cells = [str(c).ljust(w) for c, w in zip(row, widths, strict=True)]
-        print("  " + "  ".join(cells).rstrip(), file=out)
-        if n == 0:
-            print("  " + "  ".join("-" * w for w in widths), file=out)
