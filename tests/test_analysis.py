@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis.analyzer import Analyzer, fold_spelling, normalize
+from bot.analysis.analyzer import Analyzer, normalize
+from bot.analysis.variants import fold_spelling
 from bot.config import AnalysisSettings
 
 

@@ -35,6 +35,12 @@ def test_a_letter_swap_is_one_edit(typed, meant):
     assert SpellingCorrector(VOCAB).correct(typed) == meant
 
 
+def test_a_typo_past_a_known_stem_finds_the_stem():
+    speller = SpellingCorrector(VOCAB)
+    assert speller.correct("denuclearizaton") == "denuclear"  # six edits from the whole word
+    assert speller.correct("denucl") is None  # too little of it
+
+
 def test_typos_of_stop_words_are_recognised():
     speller = SpellingCorrector(VOCAB, stop_words={"where", "there", "have"})
     fixed = speller.correct("wher")

@@ -14,7 +14,8 @@ so a correction costs the same on 23 paragraphs as on a million (``python -m bot
   finds "missiles" (``missil``).
 - Stop words are in the index too: a typo of one ("wher", "ther", "hav") is recognised as such
   and the word dropped, instead of weighing against the question as an unknown word.
-- Ties go to the term more passages use.
+- Ties go to the term more passages use. A typo with no term within its budget may still
+  begin with a known stem ("denuclearizaton" -> ``denuclear``): that stem stands in.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from symspellpy import SymSpell, Verbosity
 MIN_LENGTH = 3
 #: Terms up to this long get one edit; longer ones two.
 ONE_EDIT_MAX = 7
+#: A known stem that begins a typo stands for it when it is this long and covers this share.
+_STEM_MIN = 6
+_STEM_SHARE = 0.6
 #: SymSpell's prefix length: longer means a larger index and faster look-ups.
 _PREFIX_LENGTH = 7
 #: Document frequency given to stop words, so a stop-word typo goes to the stop word.
@@ -78,9 +82,21 @@ class SpellingCorrector:
         budget = 1 if len(term) <= ONE_EDIT_MAX else 2
         found = self._index.lookup(term, Verbosity.CLOSEST, max_edit_distance=budget)
         if not found:
-            return None
+            return self._known_stem(term)
         best = min(found, key=lambda s: (s.distance, -s.count, s.term))
         return str(best.term)
+
+    def _known_stem(self, term: str) -> str | None:
+        """The longest vocabulary term that begins ``term`` and covers most of it.
+
+        A stem is the start of the words it comes from, so a typo past the stem
+        ("denuclearizaton") leaves it whole ("denuclear") however many edits the ending has.
+        """
+        for n in range(len(term) - 1, max(_STEM_MIN - 1, int(len(term) * _STEM_SHARE) - 1), -1):
+            stem = term[:n]
+            if stem in self._vocabulary and stem.isalpha() and stem.islower():
+                return stem
+        return None
 
     def is_stop_word(self, word: str) -> bool:
         """Whether a correction is a stop word (the typed word should then be ignored)."""
