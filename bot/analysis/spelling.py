@@ -80,7 +80,11 @@ class SpellingCorrector:
             return None
         self._ready.wait()
         budget = 1 if len(term) <= ONE_EDIT_MAX else 2
-        found = self._index.lookup(term, Verbosity.CLOSEST, max_edit_distance=budget)
+        found = []
+        for distance in range(1, budget + 1):  # most typos are one edit: look there first
+            found = self._index.lookup(term, Verbosity.CLOSEST, max_edit_distance=distance)
+            if found:
+                break
         if not found:
             return self._known_stem(term)
         best = min(found, key=lambda s: (s.distance, -s.count, s.term))
