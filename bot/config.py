@@ -118,7 +118,7 @@ class SemanticSettings(_Section):
     weight: float = Field(0.5, ge=0.0, le=1.0)
     min_evidence: float = Field(0.7, ge=-1.0, le=2.0)
     batch_size: int = Field(32, ge=1, le=1024)
-    threads: int | None = Field(None, ge=1)
+    threads: int | None = Field(1, ge=1)
 
 
 class ConsoleSettings(_Section):
