@@ -49,6 +49,7 @@ if str(REPO) not in sys.path:  # run as a script: make `bot` importable
 
 from bot.config import load_settings
 from bot.corpus.loader import load_corpus
+from bot.corpus.model import Passage
 from bot.errors import TalksBotError
 from bot.quality.evaluation import load_question_set
 
@@ -267,6 +268,15 @@ def write(files: Mapping[str, str], out: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def _paragraph_texts(passages: Sequence[Passage]) -> tuple[str, ...]:
+    """The text of each paragraph, its parts joined again when ``corpus.max_passage_chars``
+    cut a long one (the parts keep the paragraph's number, which the gold answers use)."""
+    texts: dict[int, list[str]] = {}
+    for passage in passages:
+        texts.setdefault(passage.paragraph, []).append(passage.text)
+    return tuple(" ".join(parts) for _, parts in sorted(texts.items()))
+
+
 def verify(out: Path, articles: Sequence[SquadArticle], config: Path | None) -> None:
     """Load the written corpus as the bot does and check that its ¶n is the n-th context.
 
@@ -281,7 +291,7 @@ def verify(out: Path, articles: Sequence[SquadArticle], config: Path | None) -> 
     settings = load_settings(config, [f"corpus.path={(out / 'corpus').resolve()}"])
     corpus = load_corpus(settings.corpus)
     for article in articles:
-        got = tuple(p.text for p in corpus.passages_of(article.id))
+        got = _paragraph_texts(corpus.passages_of(article.id))
         if got != article.paragraphs:
             bad = next(
                 (

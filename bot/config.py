@@ -92,14 +92,7 @@ DEFAULT_ALIASES = (
     ("US", "United States", "America", "Washington"),
     ("UN", "United Nations"),
     ("nukes", "nuclear weapons", "nuclear arsenal"),
-    ("ICBM", "intercontinental ballistic missile", "intercontinental missile"),
-    ("tweet", "Twitter"),
-    ("promise", "pledge", "vow"),
-    ("soldier", "troops", "service member"),
-    ("Kim Jong Un", "North Korean leader"),
-    ("Moon Jae-in", "South Korean President"),
-    ("Pompeo", "Secretary of State"),
-    ("Bolton", "National Security Advisor"),
+    ("ICBM", "intercontinental ballistic missile"),
 )
 
 
@@ -146,14 +139,27 @@ DEFAULT_FRAMING_WORDS = (
 
 class AnswerSettings(_Section):
     top_k: int = Field(3, ge=1, le=10)
-    min_coverage: float = Field(0.4, ge=0.0, le=1.0)
-    context_credit: float = Field(0.5, ge=0.0, le=1.0)
-    unknown_name_weight: float = Field(1.5, ge=1.0)
+    min_coverage: float = Field(0.3, ge=0.0, le=1.0)
+    next_passage_ratio: float = Field(0.8, ge=0.0, le=1.0)
+    unknown_name_weight: float = Field(3.0, ge=1.0)
     spelling: bool = True
     spelling_weight: float = Field(0.8, gt=0.0, le=1.0)
     framing_words: tuple[str, ...] = DEFAULT_FRAMING_WORDS
     framing_weight: float = Field(0.25, ge=0.0, le=1.0)
     max_question_chars: int = Field(300, ge=10)
+
+
+class SemanticSettings(_Section):
+    """Optional semantic re-ranking (``pip install 'talks-bot[semantic]'``;
+    :mod:`bot.answer.semantic`)."""
+
+    enabled: bool | Literal["auto"] = "auto"
+    model: str = "all-MiniLM-L6-v2"
+    candidates: int = Field(20, ge=1, le=200)
+    weight: float = Field(0.5, ge=0.0, le=1.0)
+    min_evidence: float = Field(0.7, ge=-1.0, le=2.0)
+    batch_size: int = Field(32, ge=1, le=1024)
+    threads: int | None = Field(1, ge=1)
 
 
 class ConsoleSettings(_Section):
@@ -243,6 +249,7 @@ class Settings(_Section):
     analysis: AnalysisSettings = AnalysisSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    semantic: SemanticSettings = SemanticSettings()
     console: ConsoleSettings = ConsoleSettings()
     collapse: CollapseSettings = CollapseSettings()
     feedback: FeedbackSettings = FeedbackSettings()

@@ -3,6 +3,7 @@ write throwaway corpora for bad-input tests."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.service.answer_service import AnswerService
+
+# Tests of other features see the base install's ranking, in this process and the bot processes
+# it starts; tests/test_semantic.py turns semantic re-ranking back on (bot.answer.semantic).
+os.environ.setdefault("TALKS_BOT_SEMANTIC", "off")
 
 REPO = Path(__file__).resolve().parent.parent
 INVENTED = REPO / "tests" / "fixtures" / "invented"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis.analyzer import Analyzer, fold_spelling, normalize
+from bot.analysis.analyzer import Analyzer, normalize
+from bot.analysis.variants import fold_spelling
 from bot.config import AnalysisSettings
 
 
@@ -124,8 +125,9 @@ def test_multi_word_alias_triggers_on_the_phrase_only(analyzer):
     assert not any(q.term == "DPRK" for q in analyzer.query("Korea north"))
 
 
-def test_query_terms_are_unique(analyzer):
-    assert [q.term for q in analyzer.query("letter letter Letters LETTER")] == ["letter"]
+def test_query_terms_are_unique_and_count_their_repeats(analyzer):
+    query = analyzer.query("letter letter Letters LETTER summit")
+    assert [(q.term, q.tf) for q in query] == [("letter", 4), ("summit", 1)]
 
 
 def test_tokens_carry_spans(analyzer):
@@ -140,3 +142,60 @@ def test_tokens_carry_spans(analyzer):
 def test_plural_acronyms_match_the_singular(analyzer):
     assert analyzer.terms("ICBMs") == analyzer.terms("ICBM") == ["ICBM"]
     assert analyzer.terms("Bus") == analyzer.terms("bus")  # a word, not a plural acronym
+
+
+# --------------------------------------------------------------------------- corpus aliases
+
+
+def test_corpus_aliases_are_read_with_their_reasons(tmp_path):
+    from bot.analysis.aliases import corpus_aliases
+
+    assert corpus_aliases(tmp_path) == ()
+    (tmp_path / "aliases.yaml").write_text(
+        "aliases:\n"
+        "  - names: [Tibbleworth, Mayor of Quillsby]\n"
+        "    why: Tibbleworth is the mayor in these invented articles.\n",
+        encoding="utf-8",
+    )
+    assert corpus_aliases(tmp_path) == (("Tibbleworth", "Mayor of Quillsby"),)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("aliases:\n  - names: [Tibbleworth, Mayor]\n", "say 'why'"),
+        ("aliases:\n  - names: [Tibbleworth]\n    why: alone\n", "at least two names"),
+        ("aliases: [oops\n", "not valid YAML"),
+        ("aliases: 3\n", "a list of groups"),
+    ],
+)
+def test_bad_corpus_aliases_are_one_clear_error(tmp_path, text, problem):
+    from bot.analysis.aliases import corpus_aliases
+    from bot.errors import ConfigError
+
+    (tmp_path / "aliases.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=problem):
+        corpus_aliases(tmp_path)
+
+
+def test_corpus_aliases_apply_to_questions_and_the_file_is_not_an_article(write_corpus):
+    from bot.answer.answerer import Answerer
+
+    settings = write_corpus(
+        {
+            "a.md": "Tibbleworth opened the new kettle museum on Friday.\n",
+            "b.md": "Filler about spoons.\n",
+            "aliases.yaml": "aliases:\n  - names: [Tibbleworth, Mayor of Quillsby]\n"
+            "    why: Tibbleworth is the mayor in these invented articles.\n",
+        }
+    )
+    answerer = Answerer.from_settings(settings)
+    assert {a.id for a in answerer.corpus.articles} == {"a", "b"}
+    assert "tibbleworth" in [q.term for q in answerer.query("What did the Mayor of Quillsby open?")]
+    assert "tibbleworth" not in [q.term for q in Answerer(settings, answerer.corpus).query("Mayor")]
+
+
+def test_the_shipped_config_keeps_only_general_aliases(settings):
+    """Who held which office in 2018 is a fact about the corpus, not a product default."""
+    names = {name for group in settings.analysis.aliases for name in group}
+    assert not names & {"Pompeo", "Bolton", "Secretary of State", "National Security Advisor"}

@@ -272,7 +272,7 @@ def test_a_paragraph_cut_in_parts_is_cited_by_its_part(write_corpus, tmp_path):
     assert "number 57 " in passage["text"]
     assert len(passage["text"]) <= settings.corpus.max_passage_chars
     code, text = run([*argv, "ask", "Which kettle was number 57?"])
-    assert text.split("\n\n")[0].endswith(f" — ¶2.{passage['part']}")
+    assert text.split("\n\n")[0].rstrip("\n").endswith(f" — ¶2.{passage['part']}")
 
 
 @pytest.mark.parametrize(

@@ -153,9 +153,8 @@ async def test_ask_is_deferred_then_answered_with_the_cited_passage(fake: FakeDi
     assert embed["description"].startswith("> **The Archduke of Glimmerfen and the Chancellor of ")
     assert "Lake Wobble" in embed["description"]
     assert embed["description"].endswith("\n— " + TEAPOT_CITATION)
-    assert embed["footer"]["text"] == "3 passages from 2 articles"
-    names = [f["name"] for f in embed["fields"]]
-    assert names[0].startswith("\\[2\\] Chancellor's letter praises the Archduke — ")
+    assert embed["footer"]["text"] == "1 passage from 1 article"  # only what answers
+    assert not embed.get("fields")  # no padding passages (fields are tested in test_discord_render)
     assert body["components"][:1] == [  # rows 1-2: More context and 👍/👎 (test_discord_news)
         {
             "type": 1,

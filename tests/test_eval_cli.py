@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.quality.eval_runner import ABLATION, Variant, parse_compare
+from bot.quality.variants import ABLATION, Variant, parse_compare
 
 REPO = Path(__file__).resolve().parent.parent
 INVENTED = REPO / "tests" / "fixtures" / "invented"

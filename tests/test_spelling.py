@@ -1,6 +1,8 @@
-"""Spelling correction against a vocabulary of analysed terms."""
+"""Spelling correction: SymSpell over a vocabulary of analysed terms, and its use in answers."""
 
 from __future__ import annotations
+
+import pytest
 
 from bot.analysis.spelling import SpellingCorrector
 
@@ -12,7 +14,8 @@ VOCAB = {
     "kim": 9,
     "letter": 4,
     "US": 7,
-    "whether": 3,
+    "gaug": 2,
+    "first": 6,
     "denuclear": 4,
 }
 
@@ -22,22 +25,58 @@ def test_one_edit_for_short_terms_two_for_long():
     assert speller.correct("sumit") == "summit"  # ties at distance 1 go to the frequent term
     assert speller.correct("missl") == "missil"
     assert speller.correct("lettter") == "letter"
-    assert speller.correct("weather") is None  # "whether" is two edits: too far for 7 letters
+    assert speller.correct("summmmmit") is None  # three edits
     assert speller.correct("denuclaer") == "denuclear"  # long terms may take two edits
+    assert speller.correct("mssle") is None  # two edits: too far for five letters
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("guag", "gaug"), ("frist", "first")])
+def test_a_letter_swap_is_one_edit(typed, meant):
+    assert SpellingCorrector(VOCAB).correct(typed) == meant
+
+
+def test_a_typo_past_a_known_stem_finds_the_stem():
+    speller = SpellingCorrector(VOCAB)
+    assert speller.correct("denuclearizaton") == "denuclear"  # six edits from the whole word
+    assert speller.correct("denucl") is None  # too little of it
+
+
+def test_typos_of_stop_words_are_recognised():
+    speller = SpellingCorrector(VOCAB, stop_words={"where", "there", "have"})
+    fixed = speller.correct("wher")
+    assert fixed == "where" and speller.is_stop_word(fixed)
+    assert not speller.is_stop_word("summit")
 
 
 def test_known_short_and_non_word_terms_are_left_alone():
     speller = SpellingCorrector(VOCAB)
     assert speller.correct("summit") is None
-    assert speller.correct("kin") is None  # too short to guess
-    assert speller.correct("lett") is None  # five letters at least
+    assert speller.correct("ki") is None  # too short to guess
     assert speller.correct("USA") is None  # acronyms are not corrected
     assert speller.correct("2018") is None
 
 
-def test_first_letter_is_trusted():
-    assert SpellingCorrector(VOCAB).correct("lummit") is None
-
-
 def test_empty_vocabulary():
     assert SpellingCorrector({}).correct("summit") is None
+
+
+def test_a_question_with_several_typos_is_answered(service):
+    answer = service.answer("wher did trmp and kim hav ther frist sumit?")
+    assert answer.answered
+    assert answer.passages[0].passage.paragraph == 4
+
+
+def test_misspelt_words_find_the_paragraphs_that_use_them(service):
+    answer = service.answer("what did the negociator say about denuclearizaton")
+    assert answer.passages[0].passage.paragraph == 19  # "South Korea's nuclear negotiator"
+
+
+def test_real_english_words_are_never_corrected(write_corpus):
+    """ "summit" is a word: on a corpus that lacks it, it must not become "submit"."""
+    from bot.answer.answerer import Answerer
+
+    files = {"a.md": "Students submit their essays on Fridays.\n"}
+    files |= {f"f{i}.md": f"Filler about spoons, number {i}.\n" for i in range(4)}
+    answerer = Answerer.from_settings(write_corpus(files))
+    assert [q.term for q in answerer.query("when is the summit")] == ["summit"]
+    assert [q.term for q in answerer.query("when is the sumbit")] == ["sumbit", "submit"]

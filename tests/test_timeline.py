@@ -40,7 +40,7 @@ def test_timeline_uses_the_answer_rule(news: AnswerService):
     """Same retrieval and "no answer" rule as answers: every entry is one an answer could quote,
     and an off-topic question gives an empty timeline with the no-answer message."""
     timeline = build_timeline(news.answerer, TOPIC, limit=MAX_ENTRIES)
-    answer = news.answerer.answer(TOPIC, top_k=MAX_ENTRIES, limit=MAX_ENTRIES)
+    answer = news.answerer.answer(TOPIC, top_k=MAX_ENTRIES, limit=MAX_ENTRIES, every=True)
     assert {e.passage.id for e in timeline.entries} <= {
         p.id for item in answer.passages for p in (item.passage, *item.copies)
     }
@@ -64,8 +64,17 @@ def test_timeline_filters(news: AnswerService):
     assert all(e.date >= dt.date(2024, 3, 1) for e in timeline.entries)
 
 
-def test_timeline_can_list_more_than_an_answer(news: AnswerService):
-    assert len(build_timeline(news.answerer, "lagoon", limit=15).entries) > 10
+def test_timeline_lists_every_paragraph_whose_own_text_is_about_the_topic(news: AnswerService):
+    """More than an answer quotes, and only paragraphs that say "lagoon" themselves: many
+    more carry it in their article's title, which does not make them about it."""
+    corpus = news.answerer.corpus
+    own = {p.id for p in corpus.passages if "lagoon" in p.text.casefold()}
+    titled = {p.id for p in corpus.passages if "lagoon" in p.article.title.casefold()}
+    assert len(titled - own) >= 3 and len(own) > news.answerer.settings.answer.top_k
+    timeline = build_timeline(news.answerer, "lagoon", limit=MAX_ENTRIES)
+    listed = {p.id for e in timeline.entries for p in (e.passage, *e.copies)}
+    assert {e.passage.id for e in timeline.entries} <= own
+    assert own <= listed
 
 
 def _run(*argv: str, cache: Path) -> tuple[int, str]:

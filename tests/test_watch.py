@@ -117,3 +117,27 @@ def test_watching_can_be_switched_off(tmp_path: Path):
         REPO / "config.yaml", [f"corpus.path={INVENTED}", "corpus.watch=false"]
     )
     assert AnswerService(settings).watch() is None
+
+
+def test_a_change_before_the_watch_is_registered_is_not_lost(tmp_path: Path):
+    """A file written between the snapshot taken at start and the moment the watch thread
+    registers is caught by the watcher's first tick."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(INVENTED, folder)
+    settings = load_settings(
+        REPO / "config.yaml", [f"corpus.path={folder}", f"cache_dir={tmp_path / 'cache'}"]
+    )
+    service = AnswerService(settings)
+    from bot.service.watch import CorpusWatcher
+
+    watcher = CorpusWatcher(service)
+    watcher._baseline = watcher.snapshot()  # as start() does, then a change races the thread
+    (folder / "gloombridge.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    real_snapshot = watcher.snapshot
+    watcher.snapshot = lambda: watcher._baseline  # type: ignore[method-assign]
+    watcher.start()  # keeps the stale baseline: start() takes it from snapshot()
+    watcher.snapshot = real_snapshot  # type: ignore[method-assign]
+    try:
+        assert wait_for(lambda: cites_new_article(service))
+    finally:
+        watcher.stop()

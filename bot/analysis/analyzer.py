@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +39,8 @@ from importlib import resources
 import simplemma
 import Stemmer
 
+from bot.analysis.specificity import english
+from bot.analysis.variants import fold_spelling
 from bot.config import AnalysisSettings
 
 _TRANSLATE = str.maketrans(
@@ -65,76 +68,8 @@ _TRANSLATE = str.maketrans(
 )
 _DOTTED_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}")
 _TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+)*'?")
-_ISE = re.compile(r"^(\w{3,})is(e|es|ed|ing|er|ers|ation|ations|ational)$")
 _CACHE_LIMIT = 1_000_000
 _MAX_ACRONYM = 5  # an unlisted word in capitals longer than this is emphasis, not an acronym
-_YSE = re.compile(r"^(\w{3,})ys(e|es|ed|ing|er|ers)$")
-
-#: British -> American spellings that no suffix rule covers (both sides of a match are folded).
-SPELLING_VARIANTS: dict[str, str] = {
-    "defence": "defense",
-    "defences": "defenses",
-    "offence": "offense",
-    "offences": "offenses",
-    "licence": "license",
-    "licences": "licenses",
-    "pretence": "pretense",
-    "centre": "center",
-    "centres": "centers",
-    "centred": "centered",
-    "theatre": "theater",
-    "theatres": "theaters",
-    "metre": "meter",
-    "metres": "meters",
-    "litre": "liter",
-    "litres": "liters",
-    "fibre": "fiber",
-    "calibre": "caliber",
-    "spectre": "specter",
-    "programme": "program",
-    "programmes": "programs",
-    "adviser": "advisor",
-    "advisers": "advisors",
-    "labour": "labor",
-    "honour": "honor",
-    "honours": "honors",
-    "honoured": "honored",
-    "favour": "favor",
-    "favours": "favors",
-    "favourable": "favorable",
-    "colour": "color",
-    "colours": "colors",
-    "neighbour": "neighbor",
-    "neighbours": "neighbors",
-    "neighbouring": "neighboring",
-    "behaviour": "behavior",
-    "rumour": "rumor",
-    "rumours": "rumors",
-    "armour": "armor",
-    "harbour": "harbor",
-    "endeavour": "endeavor",
-    "vigour": "vigor",
-    "catalogue": "catalog",
-    "dialog": "dialogue",
-    "grey": "gray",
-    "judgement": "judgment",
-    "manoeuvre": "maneuver",
-    "manoeuvres": "maneuvers",
-    "sceptic": "skeptic",
-    "sceptical": "skeptical",
-    "travelled": "traveled",
-    "travelling": "traveling",
-    "cancelled": "canceled",
-    "cancelling": "canceling",
-    "modelling": "modeling",
-    "counselling": "counseling",
-    "fulfil": "fulfill",
-    "enrol": "enroll",
-    "ageing": "aging",
-    "aluminium": "aluminum",
-    "tyre": "tire",
-    "kerb": "curb",
-}
 
 
 @dataclass(frozen=True)
@@ -145,7 +80,8 @@ class QueryTerm:
     it stands in for, so the ranker can keep the alias weaker than them, and ``member`` holds all
     the terms of its alias phrase (``north korea``), which must match together to stand in.
     ``credit`` is the share of the typed words' weight such a stand-in earns when it matches:
-    1 for an alias (a true synonym), less for a guess such as a spelling correction.
+    ``analysis.alias_weight`` for an alias and ``answer.spelling_weight`` for a spelling
+    correction -- always less than 1, so a word as typed outranks its stand-in.
     """
 
     term: str
@@ -155,6 +91,14 @@ class QueryTerm:
     credit: float = 1.0
     #: Typed as a name (capitalised, not first in the question): "Putin", "France".
     name: bool = False
+    #: How often the question has it (query-term frequency): ranking multiplies its weight by
+    #: this; the no-answer rule does not (repeating a word does not make it more on-topic).
+    tf: int = 1
+    #: How specific the word typed is in general English (:mod:`bot.analysis.specificity`):
+    #: its weight in the no-answer rule. Aliases carry the specificity of no word (0).
+    specificity: float = 0.0
+    #: The word as typed (the first one, when several words give this term; empty for aliases).
+    word: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +134,11 @@ class Analyzer:
         self._cache: dict[tuple[str, bool], str | None] = {}
         self._words: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._aliases = self._analyse_aliases(settings.aliases)
+
+    @property
+    def stop_words(self) -> frozenset[str]:
+        """The stop words dropped from text (empty when ``analysis.stopwords`` is off)."""
+        return self._stop
 
     # ----------------------------------------------------------------- documents
 
@@ -289,13 +238,31 @@ class Analyzer:
     # ----------------------------------------------------------------- queries
 
     def query(self, question: str) -> list[QueryTerm]:
-        """Unique query terms, each typed term once, then aliases of the typed phrases."""
+        """Query terms, each typed term once with its query-term frequency (``tf``), then
+        aliases of the typed phrases.
+
+        A word typed twice ranks twice, as BM25 defines it (and rank-bm25's ``get_scores`` and
+        Lucene compute it): long, multi-sentence queries repeat the words they are about.
+        """
         tokens = self.tokens(question)
         typed = [t.term for t in tokens]
-        names = _name_terms(normalize(question), tokens)
-        unique = list(dict.fromkeys(typed))
-        result = [QueryTerm(term, name=term in names) for term in unique]
-        seen = set(unique)
+        text = normalize(question)
+        names = _name_terms(text, tokens)
+        specific = english()
+        specificity: dict[str, float] = {}
+        words: dict[str, str] = {}
+        for t in tokens:
+            word = text[t.start : t.end].strip("'")
+            words.setdefault(t.term, word)
+            specificity[t.term] = max(specificity.get(t.term, 0.0), specific(word))
+        counts = Counter(typed)
+        result = [
+            QueryTerm(
+                term, name=term in names, tf=n, specificity=specificity[term], word=words[term]
+            )
+            for term, n in counts.items()
+        ]
+        seen = set(counts)
         for group in self._aliases:
             present = [member for member in group if _contains(typed, member)]
             if not present:
@@ -305,7 +272,8 @@ class Analyzer:
                 for term in member:
                     if term not in seen:
                         seen.add(term)
-                        result.append(QueryTerm(term, self.settings.alias_weight, source, member))
+                        weight = self.settings.alias_weight
+                        result.append(QueryTerm(term, weight, source, member, credit=weight))
         return result
 
     def _analyse_aliases(
@@ -317,17 +285,6 @@ class Analyzer:
             if len(members) > 1:
                 analysed.append(members)
         return tuple(analysed)
-
-
-def fold_spelling(word: str) -> str:
-    """Fold a lower-case British spelling to the American one (``denuclearise`` -> ``-ize``)."""
-    mapped = SPELLING_VARIANTS.get(word)
-    if mapped:
-        return mapped
-    if word.endswith("wise"):
-        return word
-    word = _ISE.sub(r"\1iz\2", word)
-    return _YSE.sub(r"\1yz\2", word)
 
 
 def _strip_possessive(word: str) -> str:

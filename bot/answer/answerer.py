@@ -2,29 +2,18 @@
 
 :class:`Answer` is the one object every front end receives; only rendering differs.
 
-The "no answer" rule
---------------------
-A passage counts as an answer only if it *covers* the question: the weighted share of the
-question's typed terms that it contains must reach ``answer.min_coverage``::
-
-    coverage(d) = sum(w_t * e_t * share_t(d) for typed t) / sum(w_t * e_t for typed t)
-
-- ``e_t`` is the term's Lucene IDF, ``log(1 + (N - df + 0.5) / (df + 0.5))`` over the passages'
-  text, so a word the corpus never uses carries the most weight; a capitalised name the corpus
-  never uses ("Putin", "France") weighs ``answer.unknown_name_weight`` times more.
-- ``w_t`` is 1, or ``answer.framing_weight`` for words that only frame a question ("happen",
-  "describe", "say").
-- ``share_t(d)`` is 1 when the paragraph's text has the term; ``answer.context_credit`` when only
-  its article title, section or previous paragraph does; for a term the paragraph lacks, the
-  credit of a stand-in that it has -- 1 for an alias whose whole phrase matches ("North Korea" for
-  "DPRK"), ``answer.spelling_weight`` for a spelling correction -- and 0 otherwise.
-
-So "What is the capital of France?" is refused on any news corpus without France in it, while
-"What did Bolton say?" is answered. The rule is a ratio, not a raw BM25 score cut-off, so it means
-the same on a 23-paragraph article and on a million passages, and it does not move when BM25
-parameters change. A passage must also score above zero; passages that fail the rule are never
-shown, even to fill ``top_k``. The threshold's trade-off between false refusals and wrong answers
-is measured in README "Quality".
+How an answer is chosen
+-----------------------
+1. The engine ranks passages by BM25 over their text and context fields (title, section,
+   previous paragraph), with aliases and spelling corrections as weaker stand-ins.
+2. The evidence rule (:mod:`bot.answer.evidence`) weighs what each candidate's *own text* holds
+   of the question. A paragraph holding none of the question's content words or their
+   stand-ins is dropped; the others are re-scored ``bm25 * sqrt(share)``, so the context fields
+   help find a paragraph but its own words decide, and a word as typed outranks its alias.
+3. When no candidate reaches ``answer.min_coverage`` the question is off-topic: "no answer".
+4. The first passage quoted is the best candidate that reaches it; a later one is quoted only
+   if its own text holds at least ``answer.next_passage_ratio`` of the first's share of the
+   question -- passages that answer, never padding. Syndicated copies are quoted once.
 """
 
 from __future__ import annotations
@@ -32,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
+import math
 import re
 import time
 import unicodedata
@@ -41,9 +31,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot.analysis.aliases import corpus_aliases
 from bot.analysis.analyzer import Analyzer, QueryTerm
-from bot.analysis.sentences import sentence_spans
 from bot.analysis.spelling import SpellingCorrector
+from bot.answer.evidence import EvidenceRule, QuestionEvidence
+from bot.answer.highlight import best_sentence
+from bot.answer.questions import QuestionAnalysis
+from bot.answer.semantic import SemanticReranker
 from bot.config import Settings
 from bot.corpus.copies import CopyGroups, find_copies
 from bot.corpus.loader import load_corpus
@@ -51,10 +45,8 @@ from bot.corpus.model import Article, Corpus, Passage
 from bot.index.engine import (
     Engine,
     Hit,
-    WeightedTerm,
     analyse_passages,
     build_engine,
-    idf,
     with_context,
 )
 
@@ -147,10 +139,21 @@ class Answerer:
         analyzer: Analyzer | None = None,
         engine: Engine | None = None,
         copies: CopyGroups | None = None,
+        aliases: Sequence[Sequence[str]] = (),
     ) -> None:
         self.settings = settings
         self.corpus = corpus
         self.analyzer = analyzer or Analyzer(settings.analysis)
+        #: Analyses questions: the index's analyzer, plus the corpus's own aliases if any.
+        self.query_analyzer = (
+            Analyzer(
+                settings.analysis.model_copy(
+                    update={"aliases": (*settings.analysis.aliases, *aliases)}
+                )
+            )
+            if aliases
+            else self.analyzer
+        )
         self.engine = engine or build_engine(
             settings.retrieval,
             list(
@@ -160,11 +163,20 @@ class Answerer:
                 )
             ),
         )
-        self._framing = frozenset(
+        framing = frozenset(
             t for word in settings.answer.framing_words for t in self.analyzer.terms(word)
         )
-        self._speller = (
-            SpellingCorrector(self.engine.vocabulary()) if settings.answer.spelling else None
+        self.evidence = EvidenceRule(settings.answer, framing, self.engine.doc_freq)
+        #: Semantic re-ranking (``semantic.enabled``; None when off or not installed).
+        self.semantic = SemanticReranker.for_corpus(settings, corpus)
+        speller = (
+            SpellingCorrector(self.engine.vocabulary(), self.analyzer.stop_words)
+            if settings.answer.spelling
+            else None
+        )
+        #: Turns a question into weighted query terms (framing, corrections, aliases).
+        self.questions = QuestionAnalysis(
+            settings.answer, self.query_analyzer, self.engine, framing, speller
         )
         #: Syndicated copies, found once at index time (bot.corpus.copies).
         self.copies: CopyGroups = (
@@ -176,14 +188,24 @@ class Answerer:
         """Load the corpus named by ``settings`` and index it.
 
         The index comes from ``store`` (a new :class:`~bot.index.store.IndexStore` when None),
-        which reuses the index and analysed passages persisted under ``cache_dir``.
+        which reuses the index and analysed passages persisted under ``cache_dir``; the
+        corpus's own aliases come from ``aliases.yaml`` beside its articles
+        (:mod:`bot.analysis.aliases`).
         """
         from bot.index.store import IndexStore
 
         corpus = load_corpus(settings.corpus)
+        aliases = corpus_aliases(settings.corpus.path)
         store = store or IndexStore(settings)
         indexed = store.sync(corpus)
-        return cls(settings, corpus, store.analyzer, indexed.engine, copies=indexed.copies)
+        return cls(
+            settings,
+            corpus,
+            store.analyzer,
+            indexed.engine,
+            copies=indexed.copies,
+            aliases=aliases,
+        )
 
     # ----------------------------------------------------------------- asking
 
@@ -194,16 +216,18 @@ class Answerer:
         allowed: np.ndarray | None = None,
         *,
         limit: int = 10,
+        every: bool = False,
     ) -> Answer:
         """Answer one question. Never raises for any string ``question``.
 
         ``top_k`` is capped at ``limit``: 10 for answers; listings such as the timeline
-        (:mod:`bot.answer.timeline`) ask for more.
+        (:mod:`bot.answer.timeline`) ask for more, and with ``every`` for every passage that
+        reaches the evidence threshold, not only those that answer nearly as well as the first.
         """
         started = time.perf_counter()
         prepared = self._prepare(question)
         k = max(1, min(top_k or self.settings.answer.top_k, limit))
-        answer = self._answer(prepared, k, allowed)
+        answer = self._answer(prepared, k, allowed, every)
         took = (time.perf_counter() - started) * 1000.0
         return dataclasses.replace(answer, asked_chars=prepared.asked_chars, took_ms=round(took, 3))
 
@@ -218,15 +242,19 @@ class Answerer:
             cut = cut[: cut.rindex(" ")]
         return _Prepared(cut.rstrip() + "…", asked_chars=len(text))
 
-    def _answer(self, prepared: _Prepared, k: int, allowed: np.ndarray | None) -> Answer:
+    def _answer(
+        self, prepared: _Prepared, k: int, allowed: np.ndarray | None, every: bool
+    ) -> Answer:
         question = prepared.question
         if not question:
             return Answer(question, Reason.EMPTY_QUESTION)
         query = self.query(question)
         if not query:
             return Answer(question, Reason.NO_SEARCH_TERMS)
-        hits = self.engine.search(self._weigh(query), k * _CANDIDATES_PER_ANSWER, allowed)
-        chosen = self._choose(query, hits, k)
+        evidence = self.evidence.prepare(query)
+        hits = self.engine.search(self.questions.weigh(query), k * _CANDIDATES_PER_ANSWER, allowed)
+        ranked = self._rerank(question, self._order(evidence, hits))
+        chosen = self._choose(ranked, k, every)
         if not chosen:
             return Answer(question, Reason.NOT_IN_CORPUS)
         passages = tuple(
@@ -234,107 +262,40 @@ class Answerer:
                 rank=rank,
                 score=round(hit.score, 6),
                 passage=self.corpus.passages[hit.doc],
-                highlights=self.highlight(self.corpus.passages[hit.doc].text, query),
+                highlights=best_sentence(
+                    self.corpus.passages[hit.doc].text, evidence, self.analyzer
+                ),
                 copies=self._copies(hit.doc, allowed),
             )
-            for rank, hit in enumerate(chosen, start=1)
+            for rank, (hit, _) in enumerate(chosen, start=1)
         )
         return Answer(question, Reason.ANSWERED, passages=passages)
 
     # ----------------------------------------------------------------- ranking
 
-    def rank(self, question: str, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
-        """The engine's ``k`` best passages for ``question``, weighted as :meth:`answer` weighs
-        it but before the "no answer" rule: the ranking evaluation measures."""
+    def rank(
+        self, question: str, k: int, allowed: np.ndarray | None = None, *, evidence: bool = True
+    ) -> list[Hit]:
+        """The ``k`` best passages for ``question``, ordered as :meth:`answer` orders them but
+        before the "no answer" rule (passages without evidence last): the ranking evaluation
+        measures. With ``evidence=False``, the engine's BM25 ranking alone (what the test
+        collections measure: long queries over whole documents, at depth 1000)."""
         query = self.query(question)
-        return self.engine.search(self._weigh(query), k, allowed) if query else []
+        if not query:
+            return []
+        hits = self.engine.search(self.questions.weigh(query), k, allowed)
+        if not evidence:
+            return hits
+        ordered = self._order(self.evidence.prepare(query), hits, keep_all=True)
+        return [hit for hit, _ in self._rerank(question, ordered)]
 
     def query(self, question: str) -> list[QueryTerm]:
-        """Analysed query terms, with words that only frame the question ("what happened",
-        "how was it described") weighed down by ``answer.framing_weight``: they should
-        neither decide the ranking nor make a question look unanswerable."""
-        weight = self.settings.answer.framing_weight
-        query = [
-            dataclasses.replace(qt, weight=qt.weight * weight) if qt.term in self._framing else qt
-            for qt in self.analyzer.query(question)
-        ]
-        return query + self._corrections(query)
-
-    def _corrections(self, query: Sequence[QueryTerm]) -> list[QueryTerm]:
-        """Stand-ins for typed words the corpus never uses ("sumit" -> "summit"), marked as
-        aliases of the typed word so the no-answer rule credits the word when they match."""
-        if self._speller is None:
-            return []
-        present = {qt.term for qt in query}
-        out = []
-        for qt in query:
-            if qt.alias_for or self.engine.doc_freq(qt.term):
-                continue
-            fixed = self._speller.correct(qt.term)
-            if fixed and fixed not in present:
-                present.add(fixed)
-                share = self.settings.answer.spelling_weight
-                out.append(QueryTerm(fixed, qt.weight * share, (qt.term,), (fixed,), share))
-        return out
+        """The analysed question (:meth:`bot.answer.questions.QuestionAnalysis.query`)."""
+        return self.questions.query(question)
 
     def idf(self, term: str) -> float:
         """Lucene IDF of ``term`` over this corpus (highest for unseen terms)."""
-        return idf(self.engine.doc_freq(term), len(self.engine))
-
-    def _weigh(self, query: Sequence[QueryTerm]) -> list[WeightedTerm]:
-        """Engine weights: typed terms 1.0; an alias at most ``alias_weight`` times the IDF mass of
-        the typed words it stands for, so a passage matching only the alias ranks below one that
-        matches the typed word equally often."""
-        out = []
-        for qt in query:
-            if not qt.alias_for:
-                out.append(WeightedTerm(qt.term, qt.weight))
-                continue
-            typed_mass = sum(self.idf(t) for t in qt.alias_for)
-            ratio = min(1.0, typed_mass / max(self.idf(qt.term), 1e-9))
-            out.append(WeightedTerm(qt.term, qt.weight * ratio))
-        return out
-
-    def coverage(
-        self,
-        query: Sequence[QueryTerm],
-        matched: frozenset[str],
-        context_only: frozenset[str] = frozenset(),
-    ) -> float:
-        """The IDF-weighted share of the typed terms that ``matched`` covers (see module doc).
-
-        A term found only in ``context_only`` (the title or section, not the paragraph) earns
-        ``answer.context_credit`` of its weight: on a one-article corpus every paragraph shares
-        the title, and a title word alone does not make a paragraph an answer.
-        """
-        typed = [qt for qt in query if not qt.alias_for]
-        stand_in: dict[str, float] = {}  # typed term -> best credit from a matching stand-in
-        for qt in query:
-            if qt.alias_for and matched.issuperset(qt.member or (qt.term,)):
-                for t in qt.alias_for:
-                    stand_in[t] = max(stand_in.get(t, 0.0), qt.credit)
-        total = sum(qt.weight * self._evidence(qt, matched) for qt in typed)
-        if total <= 0:
-            return 0.0
-        context = self.settings.answer.context_credit
-        got = 0.0
-        for qt in typed:
-            if qt.term in matched:
-                share = context if qt.term in context_only else 1.0
-            else:
-                share = stand_in.get(qt.term, 0.0)
-            got += qt.weight * self._evidence(qt, matched) * share
-        return got / total
-
-    def _evidence(self, qt: QueryTerm, matched: frozenset[str]) -> float:
-        """A typed term's weight in the no-answer rule: its IDF, times
-        ``answer.unknown_name_weight`` for a name the corpus never uses ("Putin", "France") --
-        the surest sign that the articles cannot answer; a missing common word is more often a
-        paraphrase."""
-        weight = self.idf(qt.term)
-        if qt.name and qt.term not in matched and self.engine.doc_freq(qt.term) == 0:
-            weight *= self.settings.answer.unknown_name_weight
-        return weight
+        return self.questions.idf(term)
 
     def _copies(self, doc: int, allowed: np.ndarray | None) -> tuple[Passage, ...]:
         """The copies of passage ``doc`` that the filters allow, oldest first."""
@@ -346,37 +307,69 @@ class Answerer:
         copies.sort(key=lambda p: (p.article.date is None, p.article.date, p.article.source or ""))
         return tuple(copies)
 
-    def _choose(self, query: Sequence[QueryTerm], hits: Sequence[Hit], k: int) -> list[Hit]:
-        threshold = self.settings.answer.min_coverage
-        chosen: list[Hit] = []
-        seen_text: set[object] = set()
+    def _order(
+        self, evidence: QuestionEvidence, hits: Sequence[Hit], keep_all: bool = False
+    ) -> list[tuple[Hit, float]]:
+        """Candidates re-scored by the evidence of their own text, best first, each with its
+        share. Passages without a content word are dropped (kept last when ``keep_all``)."""
+        scored = []
         for hit in hits:
-            if hit.score <= 0 or self.coverage(query, hit.matched, hit.context_only) < threshold:
+            own = hit.matched if hit.body_matched is None else hit.body_matched
+            found = evidence.of(own)
+            if not found.content and not keep_all:
+                continue
+            score = hit.score * math.sqrt(found.share) if found.content else 0.0
+            scored.append((dataclasses.replace(hit, score=score), found.share))
+        scored.sort(key=lambda pair: (-pair[0].score, pair[0].doc))
+        return scored
+
+    def _rerank(self, question: str, ranked: list[tuple[Hit, float]]) -> list[tuple[Hit, float]]:
+        """With semantic re-ranking, the best ``semantic.candidates`` re-ordered by the model's
+        mix (the hit's score becomes the mix), each with its evidence plus its cosine
+        (:mod:`bot.answer.semantic`); the rest cannot be quoted then. Without it, ``ranked``."""
+        if self.semantic is None or not ranked:
+            return ranked
+        head = ranked[: self.settings.semantic.candidates]
+        cosines = self.semantic.similarities(question, [hit.doc for hit, _ in head])
+        fused = self.semantic.fuse(np.array([hit.score for hit, _ in head]), cosines)
+        order = sorted(range(len(head)), key=lambda i: (-fused[i], head[i][0].doc))
+        return [
+            (
+                dataclasses.replace(head[i][0], score=max(float(fused[i]), 1e-9)),
+                head[i][1] + float(cosines[i]),
+            )
+            for i in order
+        ]
+
+    def _choose(
+        self, ranked: Sequence[tuple[Hit, float]], k: int, every: bool = False
+    ) -> list[tuple[Hit, float]]:
+        """The passages to quote: each reaches ``answer.min_coverage``; the first is the best,
+        and a later one holds at least ``answer.next_passage_ratio`` of the first's share of
+        the question (unless ``every``: a listing such as a timeline takes all that reach the
+        threshold). Syndicated copies once."""
+        threshold = self.settings.answer.min_coverage
+        if self.semantic is not None:
+            threshold = self.settings.semantic.min_evidence
+        ratio = self.settings.answer.next_passage_ratio
+        chosen: list[tuple[Hit, float]] = []
+        seen_text: set[object] = set()
+        for hit, share in ranked:
+            if hit.score <= 0 or share < threshold:
+                continue
+            if every is False and chosen and share < ratio * chosen[0][1]:
                 continue
             key = " ".join(self.corpus.passages[hit.doc].text.split()).casefold()
             group = self.copies.key(hit.doc)
             if key in seen_text or group in seen_text:
                 continue
             seen_text.update((key, group))
-            chosen.append(hit)
+            chosen.append((hit, share))
             if len(chosen) == k:
                 break
         return chosen
 
-    # ----------------------------------------------------------------- highlighting
-
     def highlight(self, text: str, query: Sequence[QueryTerm]) -> tuple[tuple[int, int], ...]:
-        """The span(s) of the sentence that best answers the query: the one whose distinct
-        matched terms carry the most IDF-weighted query mass (aliases at their weight); ties go
-        to the earlier sentence. Empty when no sentence matches a query term."""
-        weights: dict[str, float] = {}
-        for qt in query:
-            weights[qt.term] = max(weights.get(qt.term, 0.0), qt.weight * self.idf(qt.term))
-        best: tuple[int, int] | None = None
-        best_score = 0.0
-        for start, end in sentence_spans(text):
-            terms = set(self.analyzer.terms(text[start:end]))
-            score = sum(w for t, w in weights.items() if t in terms)
-            if score > best_score + 1e-12:
-                best, best_score = (start, end), score
-        return (best,) if best else ()
+        """The span of the sentence of ``text`` that best answers ``query``
+        (:func:`bot.answer.highlight.best_sentence`)."""
+        return best_sentence(text, self.evidence.prepare(query), self.analyzer)

@@ -1,7 +1,8 @@
 """Timeline: the passages relevant to a topic, in the order their articles were published.
 
-For "how did this evolve" questions. Retrieval and the "no answer" rule are exactly those of an
-answer (:meth:`bot.answer.Answerer.answer`): a passage must cover the topic to be listed, and
+For "how did this evolve" questions. Retrieval and the evidence rule are exactly those of an
+answer (:meth:`bot.answer.Answerer.answer`, :mod:`bot.answer.evidence`): a passage is listed
+when its own text is about the topic -- its title, section or neighbours do not count -- and
 syndicated copies appear once, dated by the earliest outlet that carried the text, with the
 others cited next to it. Undated articles come last.
 """
@@ -70,7 +71,7 @@ def build_timeline(
     """
     limit = max(1, min(limit, MAX_ENTRIES))
     allowed = allowed_mask(filters, answerer.corpus) if filters else None
-    answer = answerer.answer(topic, top_k=limit, allowed=allowed, limit=MAX_ENTRIES)
+    answer = answerer.answer(topic, top_k=limit, allowed=allowed, limit=MAX_ENTRIES, every=True)
     return timeline_from_answer(answer)
 
 

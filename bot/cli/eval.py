@@ -1,7 +1,8 @@
 """The ``eval`` command: measure answer quality on a question set or an IR test collection.
 
-The measuring itself is :mod:`bot.quality.eval_runner`; this module parses the options and
-chooses the settings variants to compare.
+The measuring itself is :mod:`bot.quality.runner` (printed by :mod:`bot.quality.report`); this
+module parses the options and chooses the settings variants to compare
+(:mod:`bot.quality.variants`).
 """
 
 from __future__ import annotations
@@ -14,22 +15,15 @@ from bot.answer.answerer import Answerer
 from bot.answer.filters import allowed_mask
 from bot.cli.options import add_filter_arguments, filters_from_args
 from bot.config import load_settings
-from bot.quality.eval_runner import (
-    ABLATION,
-    UsageError,
-    Variant,
-    evaluate_collection,
-    evaluate_questions,
-    parse_compare,
-    print_collection,
-    print_questions,
-)
-from bot.quality.evaluation import (
+from bot.quality.datasets import (
     load_documents,
     load_qrels,
     load_queries,
     load_question_set,
 )
+from bot.quality.report import print_collection, print_questions
+from bot.quality.runner import evaluate_collection, evaluate_questions
+from bot.quality.variants import ABLATION, UsageError, Variant, parse_compare
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -131,17 +125,17 @@ def run(args: argparse.Namespace) -> int:
     if args.questions is not None:
         questions = load_question_set(args.questions)
         filters = filters_from_args(args)
-        reports = [
+        answered = [
             evaluate_questions(a, questions, allowed_mask(filters, a.corpus) if filters else None)
             for a in map(Answerer.from_settings, settings)
         ]
-        print_questions(args, variants, reports, out)
+        print_questions(args, variants, answered, out)
     else:
         docs = load_documents(args.corpus)
         queries = load_queries(args.queries)
         qrels = load_qrels(args.qrels)
-        reports = [evaluate_collection(s, docs, queries, qrels) for s in settings]
-        print_collection(args, variants, reports, out)
+        ranked = [evaluate_collection(s, docs, queries, qrels) for s in settings]
+        print_collection(args, variants, ranked, out)
     return 0
 
 

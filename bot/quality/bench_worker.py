@@ -50,6 +50,7 @@ def _settings(spec: dict[str, Any]) -> Settings:
 
     engine = spec["engine"] if spec["engine"] != "naive-rank-bm25" else "rank-bm25"
     overrides = [
+        "semantic.enabled=false",  # the base install; --set semantic.enabled=true to time it
         *spec.get("overrides", ()),
         f"retrieval.engine={engine}",
         f"cache_dir={spec['cache_dir']}",

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 #: Besides the article extensions, files whose change means the corpus changed: sidecar
 #: metadata for saved pages and the corpus's own alias file.
 _ALSO_WATCHED = (".yaml", ".yml")
+#: How often the watch wakes with no change (its first wake checks for changes it missed).
+_TICK_MS = 1000
 
 
 class CorpusWatcher:
@@ -57,6 +59,7 @@ class CorpusWatcher:
         self._suffixes = tuple(s.lower() for s in service.settings.corpus.extensions)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._baseline: frozenset[tuple[str, int, int]] = frozenset()
 
     def relevant(self, path: str) -> bool:
         """True for a file whose change changes the corpus (not temp files, not other files)."""
@@ -65,9 +68,24 @@ class CorpusWatcher:
             return False
         return name.lower().endswith(self._suffixes + _ALSO_WATCHED)
 
+    def snapshot(self) -> frozenset[tuple[str, int, int]]:
+        """Each relevant file's path, modification time and size: what a change changes."""
+        found = set()
+        for path in self.folder.rglob("*"):
+            if self.relevant(str(path)):
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
+                found.add((str(path), stat.st_mtime_ns, stat.st_size))
+        return frozenset(found)
+
     def start(self) -> CorpusWatcher:
         """Start watching in a daemon thread (idempotent)."""
         if self._thread is None or not self._thread.is_alive():
+            # Files can change before the watch is registered (it starts in its own thread);
+            # the first tick compares the folder with this snapshot so no change is lost.
+            self._baseline = self.snapshot()
             self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="corpus-watcher", daemon=True)
             self._thread.start()
@@ -87,15 +105,22 @@ class CorpusWatcher:
         import watchfiles
 
         try:
-            for _changes in watchfiles.watch(
+            caught_up = False
+            for changes in watchfiles.watch(
                 self.folder,
                 watch_filter=lambda _change, path: self.relevant(path),
                 debounce=self.debounce_ms,
                 stop_event=self._stop,
                 raise_interrupt=False,
                 ignore_permission_denied=True,
+                rust_timeout=_TICK_MS,
+                yield_on_timeout=True,
             ):
-                self._reload()
+                if changes:
+                    self._reload()
+                elif not caught_up and self.snapshot() != self._baseline:
+                    self._reload()  # changed between the snapshot and the watch
+                caught_up = True
         except Exception:  # a watcher must never take the bot down; answering goes on
             log.exception("corpus watcher stopped; new files need :reload or /reload")
 

@@ -1,0 +1,109 @@
+"""The evidence rule: what a passage's own text says for a question, and when to say "no answer".
+
+One rule decides what answers, what is highlighted and what a timeline lists:
+
+- A question's **content words** are the words it was typed with, less the words that only frame
+  a question (``answer.framing_words``: "what happened", "how was it described"); a question
+  made only of such words keeps them all. Each typed word weighs its specificity in general
+  English (:mod:`bot.analysis.specificity`) -- times ``answer.framing_weight`` for a framing word
+  and ``answer.unknown_name_weight`` for a name the corpus never uses ("Putin", "France": the
+  surest sign that the articles cannot answer).
+- A text's **evidence** is the weighted share of the question's typed words it holds::
+
+      share(text) = sum(w_t * credit_t(text)) / sum(w_t)      over typed words t
+
+  where ``credit_t`` is 1 when the text has the word, and otherwise the credit of a stand-in the
+  text has in full -- ``analysis.alias_weight`` for an alias ("North Korea" for "DPRK"),
+  ``answer.spelling_weight`` for a spelling correction -- so a word as typed always earns more
+  than its stand-in.
+- Only a passage's **own text** counts. Its article title, section and previous paragraph help
+  the engine find it, but a paragraph that holds none of the question's content words, and none
+  of their stand-ins, is never quoted, highlighted or listed.
+- The question is **off-topic** -- the corpus does not speak of its subject -- when no candidate
+  passage reaches ``answer.min_coverage``; then the bot says so. Every passage quoted must reach
+  it too.
+
+Why the share is weighed by general English, not by the corpus's IDF: an off-topic question
+usually shares a common word or two with any corpus ("when is the *second* summit?" asked of
+Wikipedia articles); weighing "second" and "summit" by how much they say in English keeps such a
+match small, and the weight means the same on 23 paragraphs and on a million. Measured in
+docs/quality.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+from bot.analysis.analyzer import QueryTerm
+from bot.config import AnswerSettings
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one text holds of a question."""
+
+    #: The weighted share of the question's typed words the text holds (0 to 1).
+    share: float
+    #: Whether it holds a content word, or a stand-in for one.
+    content: bool
+
+
+class QuestionEvidence:
+    """The evidence rule prepared for one question (weights computed once, texts checked many
+    times)."""
+
+    def __init__(
+        self, weights: dict[str, float], content: frozenset[str], stand_ins: Sequence[QueryTerm]
+    ) -> None:
+        self.weights = weights
+        self.content = content
+        self._stand_ins = stand_ins
+        self._total = sum(weights.values())
+
+    def of(self, terms: Collection[str]) -> Evidence:
+        """The evidence of a text whose terms (as analysed) are ``terms``."""
+        if self._total <= 0:
+            return Evidence(0.0, False)
+        credit = {t: 1.0 for t in self.weights if t in terms}
+        for qt in self._stand_ins:
+            if all(m in terms for m in qt.member or (qt.term,)):
+                for t in qt.alias_for:
+                    if credit.get(t, 0.0) < qt.credit:
+                        credit[t] = qt.credit
+        got = sum(self.weights[t] * c for t, c in credit.items() if t in self.weights)
+        return Evidence(got / self._total, any(t in self.content for t in credit))
+
+
+class EvidenceRule:
+    """Builds :class:`QuestionEvidence` for questions over one corpus.
+
+    Parameters
+    ----------
+    settings
+        The ``answer`` settings (framing and unknown-name weights).
+    framing
+        The analysed terms of ``answer.framing_words``.
+    doc_freq
+        How many passages hold a term (the engine's), to tell a name the corpus never uses.
+    """
+
+    def __init__(
+        self, settings: AnswerSettings, framing: frozenset[str], doc_freq: Callable[[str], int]
+    ) -> None:
+        self.settings = settings
+        self.framing = framing
+        self._doc_freq = doc_freq
+
+    def prepare(self, query: Sequence[QueryTerm]) -> QuestionEvidence:
+        """The rule for one analysed question (its typed terms, then stand-ins)."""
+        typed = [qt for qt in query if not qt.alias_for]
+        weights: dict[str, float] = {}
+        for qt in typed:
+            weight = qt.weight * qt.specificity  # qt.weight holds the framing weight
+            if qt.name and self._doc_freq(qt.term) == 0:
+                weight *= self.settings.unknown_name_weight
+            weights[qt.term] = weight
+        content = frozenset(qt.term for qt in typed if qt.term not in self.framing)
+        stand_ins = [qt for qt in query if qt.alias_for]
+        return QuestionEvidence(weights, content or frozenset(weights), stand_ins)

@@ -1,0 +1,106 @@
+"""Semantic re-ranking for real: the model the [semantic] extra ships, on an invented corpus.
+
+Skipped only when the extra is not installed (the test extra installs it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.answer.answerer import Answerer
+from bot.answer.semantic import OFF_SWITCH, SemanticReranker, available, embeddings_key
+from bot.config import Settings, load_settings
+
+pytestmark = pytest.mark.skipif(not available(), reason="pip install 'talks-bot[semantic]'")
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: Three invented articles whose answers share few words with the questions about them.
+FILES = {
+    "kettles.md": "---\ntitle: Kettle inspectors of Quillsby\n---\n"
+    "The inspectors of Quillsby weighed every kettle in the harbour on Monday.\n\n"
+    "Mayor Tibbleworth said the copper kettles would be melted into bells.\n",
+    "storm.md": "---\ntitle: Storm over Drizzleton\n---\n"
+    "Hailstones the size of plums fell on Drizzleton, breaking the glasshouse roofs.\n\n"
+    "Gardeners swept the broken panes from the orchard paths until dusk.\n",
+    "choir.md": "---\ntitle: The Drizzleton choir\n---\n"
+    "The Drizzleton choir sang at the reopening of the mended glasshouses.\n",
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def semantic_on():
+    """Undo the suite's TALKS_BOT_SEMANTIC=off (tests/conftest.py) for these tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(OFF_SWITCH, raising=False)
+        yield
+
+
+@pytest.fixture(scope="module")
+def semantic_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    folder = tmp_path_factory.mktemp("corpus")
+    for name, text in FILES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    cache = tmp_path_factory.mktemp("cache")
+    return load_settings(
+        REPO / "config.yaml",
+        [f"corpus.path={folder}", f"cache_dir={cache}", "semantic.enabled=true"],
+    )
+
+
+@pytest.fixture(scope="module")
+def answerer(semantic_settings: Settings) -> Answerer:
+    return Answerer.from_settings(semantic_settings)
+
+
+def test_it_is_on_by_default_when_installed():
+    settings = load_settings(REPO / "config.yaml")
+    assert settings.semantic.enabled == "auto"
+
+
+def test_passage_embeddings_are_persisted_once_as_plain_arrays(semantic_settings, answerer):
+    files = list((Path(semantic_settings.cache_dir) / "semantic").glob("*.npy"))
+    key = embeddings_key(semantic_settings.semantic, answerer.corpus.passages)
+    assert [f.stem for f in files] == [key]
+    matrix = np.load(files[0], allow_pickle=False)
+    assert matrix.dtype == np.float32 and matrix.shape[0] == len(answerer.corpus.passages)
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3)
+    again = SemanticReranker.for_corpus(semantic_settings, answerer.corpus)
+    assert again is not None
+    assert [f.stat().st_mtime_ns for f in files] == [
+        f.stat().st_mtime_ns for f in (Path(semantic_settings.cache_dir) / "semantic").glob("*.npy")
+    ]
+
+
+def test_the_model_ranks_the_paragraph_that_means_the_question(answerer):
+    """ "damaged" and "weather" are in no passage: BM25 alone has only "Drizzleton" to go on,
+    which three paragraphs share; the model knows hailstones breaking roofs is storm damage."""
+    assert answerer.semantic is not None
+    answer = answerer.answer("What damage did the weather do in Drizzleton?")
+    assert answer.answered
+    assert answer.passages[0].passage.article.id == "storm"
+    assert answer.passages[0].passage.paragraph == 1
+
+
+def test_off_topic_questions_are_refused_with_the_model(answerer):
+    assert not answerer.answer("Who won the football final in Madrid?").answered
+    assert not answerer.answer("What is the capital of France?").answered
+
+
+def test_it_never_quotes_a_paragraph_without_the_questions_words(answerer):
+    answer = answerer.answer("What did the mayor say about the kettles?", top_k=5)
+    for item in answer.passages:
+        text = item.passage.text.casefold()
+        assert "mayor" in text or "kettle" in text
+
+
+def test_it_can_be_switched_off(semantic_settings, monkeypatch):
+    off = semantic_settings.model_copy(
+        update={"semantic": semantic_settings.semantic.model_copy(update={"enabled": False})}
+    )
+    assert Answerer.from_settings(off).semantic is None
+    monkeypatch.setenv(OFF_SWITCH, "off")
+    assert Answerer.from_settings(semantic_settings).semantic is None
