@@ -232,3 +232,17 @@ def test_an_unknown_name_weighs_more_than_an_unknown_word(service):
     summit = frozenset({"summit"})
     prepare = answerer.evidence.prepare
     assert prepare(name).of(summit).share < prepare(word).of(summit).share
+
+
+def test_new_words_in_questions_do_not_grow_memory(invented_settings):
+    """A bot answering for months meets endless new words; the question analyser's caches stay
+    bounded, and the indexing analyser never sees them."""
+    from bot.answer import answerer as answerer_module
+
+    answerer = answerer_module.Answerer.from_settings(invented_settings)
+    answerer.query_analyzer.cache_limit = 50
+    indexed_words = answerer.analyzer.cached_words
+    for i in range(300):
+        answerer.answer(f"what did the quorblex{i} zanthid{i} say")
+    assert answerer.query_analyzer.cached_words <= 51
+    assert answerer.analyzer.cached_words == indexed_words

@@ -126,14 +126,22 @@ def _stopwords() -> frozenset[str]:
 class Analyzer:
     """Text -> terms. Construct once per settings; thread-safe and reusable."""
 
-    def __init__(self, settings: AnalysisSettings) -> None:
+    def __init__(self, settings: AnalysisSettings, cache_limit: int = _CACHE_LIMIT) -> None:
         self.settings = settings
+        #: Words remembered per cache before it is emptied: the whole vocabulary while
+        #: indexing, far fewer for questions, whose new words would otherwise grow it forever.
+        self.cache_limit = cache_limit
         self._stop = _stopwords() if settings.stopwords else frozenset()
         self._acronyms = frozenset(a.upper() for a in settings.acronyms)
         self._stemmer = None if settings.stemmer == "none" else Stemmer.Stemmer(settings.stemmer)
         self._cache: dict[tuple[str, bool], str | None] = {}
         self._words: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._aliases = self._analyse_aliases(settings.aliases)
+
+    @property
+    def cached_words(self) -> int:
+        """How many words the caches hold now (bounded by :attr:`cache_limit` each)."""
+        return max(len(self._words), len(self._cache))
 
     @property
     def stop_words(self) -> frozenset[str]:
@@ -179,7 +187,7 @@ class Analyzer:
             joined = self._term("".join(p.strip("'") for p in parts).lower(), shouting=False)
             if joined:
                 terms.append(joined)
-        if len(self._words) > _CACHE_LIMIT:
+        if len(self._words) > self.cache_limit:
             self._words.clear()
         result = self._words[key] = tuple(terms)
         return result
@@ -190,7 +198,7 @@ class Analyzer:
             return self._cache[key]
         except KeyError:
             pass
-        if len(self._cache) > _CACHE_LIMIT:
+        if len(self._cache) > self.cache_limit:
             self._cache.clear()
         term = self._cache[key] = self._analyse_word(word, shouting)
         return term

@@ -55,6 +55,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Words the question analyser remembers before starting afresh.
+QUESTION_CACHE_WORDS = 20_000
+
 #: How many candidates to rank per passage shown, before the coverage rule and de-duplication.
 _CANDIDATES_PER_ANSWER = 10
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -144,15 +147,14 @@ class Answerer:
         self.settings = settings
         self.corpus = corpus
         self.analyzer = analyzer or Analyzer(settings.analysis)
-        #: Analyses questions: the index's analyzer, plus the corpus's own aliases if any.
-        self.query_analyzer = (
-            Analyzer(
-                settings.analysis.model_copy(
-                    update={"aliases": (*settings.analysis.aliases, *aliases)}
-                )
-            )
-            if aliases
-            else self.analyzer
+        #: Analyses questions: the index's settings plus the corpus's own aliases, with a small
+        #: cache of its own, so words that only questions use never grow the indexing cache
+        #: (a bot answering for months would otherwise keep every word anyone typed).
+        self.query_analyzer = Analyzer(
+            settings.analysis.model_copy(
+                update={"aliases": (*settings.analysis.aliases, *aliases)}
+            ),
+            cache_limit=QUESTION_CACHE_WORDS,
         )
         self.engine = engine or build_engine(
             settings.retrieval,
