@@ -31,7 +31,7 @@ import numpy as np
 
 from bot.answer.answerer import Answerer
 from bot.answer.filters import Filters, allowed_mask, make_filters
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.corpus.copies import find_copies
 from bot.corpus.model import Article, Corpus, Passage
 from bot.quality.synthetic import synthetic_corpus, synthetic_questions

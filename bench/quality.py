@@ -26,7 +26,7 @@ if str(REPO) not in sys.path:  # run as a script: make `bot` and `bench` importa
 
 from bench import squad_corpus
 from bench.ir_eval import prepare
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.quality.suite import Collection, QuestionSet, print_table, run_suite
 
 SQUAD = REPO / ".cache" / "squad"

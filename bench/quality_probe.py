@@ -42,7 +42,7 @@ if str(REPO) not in sys.path:  # run as a script: make `bot` importable
 
 from bot.analysis.analyzer import QueryTerm
 from bot.answer.answerer import Answerer
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.index.engine import Hit
 from bot.quality.evaluation import (
     Question,

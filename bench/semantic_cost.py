@@ -38,7 +38,7 @@ if str(REPO) not in sys.path:  # run as a script: make `bot` importable
 
 from bot.answer.answerer import Answerer
 from bot.answer.semantic import embeddings_key, encoder, passage_text
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.corpus.loader import load_corpus
 from bot.corpus.model import Corpus
 from bot.quality.evaluation import load_question_set

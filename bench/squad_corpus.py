@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script: make `bot` importable
     sys.path.insert(0, str(REPO))
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.corpus.loader import load_corpus
 from bot.corpus.model import Passage
 from bot.errors import TalksBotError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.service.answer_service import AnswerService
 
 # Tests of other features see the base install's ranking, in this process and the bot processes

@@ -20,7 +20,7 @@ import yarl
 from fakediscord import FakeDiscord, SentMessage
 
 from bot.answer.answerer import Answer
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.frontends.discord.client import TalksBot, create_bot
 from bot.frontends.discord.hooks import CorpusHooks
 from bot.service.answer_service import AnswerService

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from bot.answer.answerer import Answerer
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.index.store import IndexStore
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 NEWS = REPO / "tests" / "fixtures" / "news"

@@ -6,7 +6,7 @@ import pytest
 
 from bot.analysis.analyzer import Analyzer, normalize
 from bot.analysis.variants import fold_spelling
-from bot.config import AnalysisSettings
+from bot.config.settings import AnalysisSettings
 
 
 @pytest.fixture(scope="module")

@@ -239,7 +239,6 @@ def test_sources_json_lists_every_article_once(write_corpus, tmp_path):
 
 
 def test_init_writes_a_starter_config_and_corpus_that_check_accepts(tmp_path, monkeypatch):
-    pytest.importorskip("bot.config_init", reason="bot.config_init comes with the corpus branch")
     target = tmp_path / "fresh"
     code, out = run(["init", str(target)])
     assert code == 0
@@ -251,7 +250,6 @@ def test_init_writes_a_starter_config_and_corpus_that_check_accepts(tmp_path, mo
 
 
 def test_init_never_overwrites(tmp_path, capsys):
-    pytest.importorskip("bot.config_init", reason="bot.config_init comes with the corpus branch")
     (tmp_path / "config.yaml").write_text("answer:\n  top_k: 2\n", encoding="utf-8")
     code, out = run(["init", str(tmp_path)])
     assert code == 2 and out == ""

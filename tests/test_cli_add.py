@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import build_parser, main
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.corpus.loader import load_corpus
 from bot.corpus.readers import split_front_matter
 from tests.conftest import REPO

@@ -10,7 +10,7 @@ import pytest
 
 from bot.answer.filters import make_filters
 from bot.cli import main as cli
-from bot.config import CollapseSettings
+from bot.config.settings import CollapseSettings
 from bot.corpus.copies import EXACT_BELOW, find_copies
 from bot.corpus.model import Article, Passage
 from bot.render.json import answer_to_dict

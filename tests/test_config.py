@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import config_paths
-from bot.config import Settings, load_settings
-from bot.config_paths import find_config
+from bot.config import paths as config_paths
+from bot.config.paths import find_config
+from bot.config.settings import Settings, load_settings
 from bot.errors import ConfigError
 from tests.conftest import REPO
 

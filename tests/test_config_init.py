@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
-from bot.config_init import init_project, starter_files
+from bot.config.init import init_project, starter_files
+from bot.config.settings import load_settings
 from bot.corpus.loader import load_corpus
 from bot.errors import ConfigError
 from tests.conftest import REPO
@@ -94,7 +94,7 @@ def test_non_editable_install_says_how_then_works_after_init(tmp_path: Path):
     before = run("-m", "bot", "check")
     assert before.returncode == 2
     assert "talks-bot init DIR" in before.stderr and before.stderr.count("\n") == 1
-    init = run("-c", "from bot.config_init import init_project; init_project('mine')")
+    init = run("-c", "from bot.config.init import init_project; init_project('mine')")
     assert init.returncode == 0, init.stderr
     after = run("-m", "bot", "check", cwd=home / "mine")
     assert after.returncode == 0, after.stderr

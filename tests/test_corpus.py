@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.corpus.loader import load_corpus
 from bot.corpus.passages import heading_text, split_paragraphs
 from bot.errors import CorpusError

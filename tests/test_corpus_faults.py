@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import CorpusSettings
+from bot.config.settings import CorpusSettings
 from bot.corpus.loader import load_corpus
 from bot.errors import CorpusError
 from tests.unprivileged import as_unprivileged, reachable_dir

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.config import CorpusSettings
+from bot.config.settings import CorpusSettings
 from bot.corpus.loader import load_corpus
 from bot.corpus.passages import cut_paragraph
 from bot.corpus.sanitize import clean_text, escape_controls

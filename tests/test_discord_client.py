@@ -21,7 +21,7 @@ from fakediscord import FakeDiscord
 from fakediscord.botprocess import REPO
 
 from bot.answer.answerer import Answer
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.errors import ConfigError
 from bot.frontends.discord.client import TalksBot, create_bot
 from bot.frontends.discord.resources import UserCooldowns

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.corpus.loader import load_corpus
 from bot.quality.evaluation import contains_phrase, load_question_set, passage_id
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.feeds import FeedPoll, poll_feeds, state_path
 from bot.corpus.ingest import add_source
 from bot.corpus.loader import load_corpus

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.config import RetrievalSettings
+from bot.config.settings import RetrievalSettings
 from bot.index.engine import Engine, FieldedDoc, WeightedTerm, build_engine, idf, with_context
 
 DOCS = [

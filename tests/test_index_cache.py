@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.index import analysed, keys
 from bot.index.encoded import decode, encode
 from bot.index.engine import FieldedDoc

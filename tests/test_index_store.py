@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.loader import load_corpus
 from bot.index.encoded import decode
 from bot.index.engine import analyse_passages

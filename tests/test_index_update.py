@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer.answerer import Answer, Answerer
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.copies import find_copies
 from bot.corpus.loader import load_corpus
 from bot.index import copy_groups
@@ -203,7 +203,7 @@ def test_copy_groups_follow_the_corpus(
 _UPDATE = textwrap.dedent(
     """
     import sys
-    from bot.config import load_settings
+    from bot.config.settings import load_settings
     from bot.corpus.loader import load_corpus
     from bot.index.store import IndexStore
 

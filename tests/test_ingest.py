@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.dedupe import write_atomic
 from bot.corpus.fetch import clean_url, url_key
 from bot.corpus.ingest import Added, Duplicate, IngestError, add_source

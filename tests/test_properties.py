@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.analysis.analyzer import Analyzer
 from bot.analysis.sentences import sentence_spans
 from bot.answer.answerer import Answer, Answerer, Reason
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.corpus.loader import load_corpus
 from bot.corpus.model import Corpus
 from bot.render.json import answer_to_json

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import CorpusSettings
+from bot.config.settings import CorpusSettings
 from bot.corpus.loader import default_readers, load_corpus
 
 NEWS = Path(__file__).parent / "fixtures" / "news"

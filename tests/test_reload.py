@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer.answerer import Answerer
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.frontends.console.console import Console
 from bot.service.answer_service import AnswerService
 

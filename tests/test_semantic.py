@@ -12,7 +12,7 @@ import pytest
 
 from bot.answer.answerer import Answerer
 from bot.answer.semantic import OFF_SWITCH, SemanticReranker, available, embeddings_key
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 
 pytestmark = pytest.mark.skipif(not available(), reason="pip install 'talks-bot[semantic]'")
 

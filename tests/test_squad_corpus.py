@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import squad_corpus
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.corpus.loader import load_corpus
 from bot.quality.evaluation import load_question_set, question_qrels
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from bot.answer.answerer import Answer, Answerer
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.index.engine import WeightedTerm, analyse_passages
 from bot.index.rankbm25 import RankBM25Engine
 from bot.index.store import IndexStore

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.service.answer_service import AnswerService, ReloadResult
 from tests.conftest import INVENTED, REPO
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import yaml_problem
+from bot.config.settings import yaml_problem
 from bot.errors import ConfigError
 
 #: The file name, inside the corpus folder.

@@ -41,7 +41,7 @@ import Stemmer
 
 from bot.analysis.specificity import english
 from bot.analysis.variants import fold_spelling
-from bot.config import AnalysisSettings
+from bot.config.settings import AnalysisSettings
 
 _TRANSLATE = str.maketrans(
     {

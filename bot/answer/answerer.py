@@ -38,7 +38,7 @@ from bot.answer.evidence import EvidenceRule, QuestionEvidence
 from bot.answer.highlight import best_sentence
 from bot.answer.questions import QuestionAnalysis
 from bot.answer.semantic import SemanticReranker
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.copies import CopyGroups, find_copies
 from bot.corpus.loader import load_corpus
 from bot.corpus.model import Article, Corpus, Passage

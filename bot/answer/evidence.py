@@ -36,7 +36,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from bot.analysis.analyzer import QueryTerm
-from bot.config import AnswerSettings
+from bot.config.settings import AnswerSettings
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from bot.analysis.analyzer import Analyzer, QueryTerm
 from bot.analysis.specificity import english
 from bot.analysis.spelling import SpellingCorrector
-from bot.config import AnswerSettings
+from bot.config.settings import AnswerSettings
 from bot.index.engine import Engine, WeightedTerm, idf
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.config import SemanticSettings, Settings
+from bot.config.settings import SemanticSettings, Settings
 from bot.corpus.model import Corpus, Passage
 from bot.errors import ConfigError
 

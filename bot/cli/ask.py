@@ -16,7 +16,7 @@ from bot.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.config.settings import Settings
 
 #: ``--top`` bounds (answer.top_k has the same).
 MIN_TOP, MAX_TOP = 1, 10

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.cli.faults import EXIT_FAILURE, EXIT_OK
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.config.settings import Settings
 
 LABEL_WIDTH = 12
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.cli.options import add_width_option
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.config.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

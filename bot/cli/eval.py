@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.answer.answerer import Answerer
 from bot.answer.filters import allowed_mask
 from bot.cli.options import add_filter_arguments, filters_from_args
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.quality.datasets import (
     load_documents,
     load_qrels,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.cli.options import check_range
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.config.settings import Settings
 
 MAX_TOP = 1000
 

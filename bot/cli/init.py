@@ -1,7 +1,7 @@
 """``talks-bot init [DIR]``: write a starter ``config.yaml`` and ``corpus/`` folder.
 
 For a plain ``pip install``, which has no checkout around it and so no config to find. The
-files come from :func:`bot.config_init.init_project`; nothing is overwritten. This command reads
+files come from :func:`bot.config.init.init_project`; nothing is overwritten. This command reads
 no settings: there may be none yet.
 """
 
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.config_init import init_project
+    from bot.config.init import init_project
     from bot.render.printable import one_line
 
     written = init_project(args.directory)

@@ -11,7 +11,7 @@ import argparse
 import logging
 from typing import TYPE_CHECKING
 
-from bot.config import Settings, load_settings
+from bot.config.settings import Settings, load_settings
 from bot.render.printable import printable
 
 if TYPE_CHECKING:

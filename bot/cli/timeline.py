@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot.cli.options import add_filter_arguments, add_json_option, check_range, filters_from_args
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.config.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.config import CollapseSettings
+from bot.config.settings import CollapseSettings
 from bot.corpus.model import Passage
 
 log = logging.getLogger(__name__)

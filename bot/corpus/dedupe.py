@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import CorpusSettings
+from bot.config.settings import CorpusSettings
 from bot.corpus.fetch import url_key
 from bot.corpus.loader import default_readers, split_article
 from bot.corpus.model import Article, Passage, Reader, SkipFile

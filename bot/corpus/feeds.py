@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.dedupe import write_atomic
 from bot.corpus.fetch import IngestError, Page, fetch, http_client
 from bot.corpus.ingest import Added, Duplicate, Hints, Ingester

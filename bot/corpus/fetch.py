@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot import __version__
-from bot.config import IngestSettings
+from bot.config.settings import IngestSettings
 from bot.errors import TalksBotError
 from bot.extras import require
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.dedupe import Catalog, fingerprint, write_atomic
 from bot.corpus.fetch import (
     IngestError,

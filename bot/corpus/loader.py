@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.config import CorpusSettings
+from bot.config.settings import CorpusSettings
 from bot.corpus.files import check_root, list_corpus, looks_binary, read_file
 from bot.corpus.model import Article, Corpus, LoadWarning, Passage, RawArticle, Reader, SkipFile
 from bot.corpus.passages import split_article

@@ -24,7 +24,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from bot.config import CorpusSettings, FurnitureRule
+from bot.config.settings import CorpusSettings, FurnitureRule
 from bot.corpus.model import Article, LoadWarning, Passage, SkipFile
 
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.+?)\s*#*\s*$")

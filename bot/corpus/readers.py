@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import yaml_problem
+from bot.config.settings import yaml_problem
 from bot.corpus.files import read_file
 from bot.corpus.model import RawArticle, SkipFile
 from bot.corpus.sanitize import clean_text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.config import RetrievalSettings
+from bot.config.settings import RetrievalSettings
 
 #: Past this many passages rank-bm25 gets slow (docs/performance.md; 2-core machine): at 30k
 #: it answers in 7 ms p50 against tantivy's 1.3 ms and, under 50 questions a second, delays the

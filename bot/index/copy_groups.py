@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.config import CollapseSettings
+from bot.config.settings import CollapseSettings
 from bot.corpus import copies
 from bot.corpus.copies import CopyGroups
 from bot.corpus.model import Passage

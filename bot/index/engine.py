@@ -24,7 +24,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from bot.analysis.analyzer import Analyzer
-from bot.config import RetrievalSettings
+from bot.config.settings import RetrievalSettings
 from bot.corpus.model import Passage
 from bot.errors import ConfigError
 

@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from itertools import chain, compress
 from operator import attrgetter, ne
 
-from bot.config import AnalysisSettings, CollapseSettings
+from bot.config.settings import AnalysisSettings, CollapseSettings
 from bot.corpus.model import Passage
 
 #: Bump when the layout of files under ``cache_dir/index`` changes.

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
 
-from bot.config import RetrievalSettings
+from bot.config.settings import RetrievalSettings
 from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm, field_weights
 
 

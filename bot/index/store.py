@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.analysis.analyzer import Analyzer
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.copies import CopyGroups
 from bot.corpus.model import Corpus
 from bot.index.analysed import AnalysedCache

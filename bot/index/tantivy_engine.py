@@ -49,7 +49,7 @@ from typing import Protocol, cast
 import numpy as np
 import tantivy
 
-from bot.config import RetrievalSettings
+from bot.config.settings import RetrievalSettings
 from bot.errors import EngineError
 from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm, field_weights
 from bot.index.tantivy_writer import SLOT, WRITER_HEAP, add_passages, finish, new_index

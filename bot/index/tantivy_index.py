@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import tantivy
 
-from bot.config import RetrievalSettings
+from bot.config.settings import RetrievalSettings
 from bot.index.encoded import passages
 from bot.index.persisted import (
     check_dir,

@@ -240,7 +240,7 @@ def register(sub: Any) -> None:
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
-    from bot.config import load_settings
+    from bot.config.settings import load_settings
     from bot.errors import TalksBotError
 
     if any(n < 1 for n in args.passages):

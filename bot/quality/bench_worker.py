@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.model import Corpus
 from bot.quality.synthetic import (
     extra_article,
@@ -46,7 +46,7 @@ class _NaiveAnswerer:
 
 
 def _settings(spec: dict[str, Any]) -> Settings:
-    from bot.config import load_settings
+    from bot.config.settings import load_settings
 
     engine = spec["engine"] if spec["engine"] != "naive-rank-bm25" else "rank-bm25"
     overrides = [

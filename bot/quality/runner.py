@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.answer.answerer import Answerer
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.model import Article, Corpus, Passage
 from bot.index.engine import Hit
 from bot.quality.datasets import Document, Query, Question, contains_phrase

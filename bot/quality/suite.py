@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.answer.answerer import Answerer
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.quality.datasets import load_documents, load_qrels, load_queries, load_question_set
 from bot.quality.runner import evaluate_collection, evaluate_questions
 

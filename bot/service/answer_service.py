@@ -19,7 +19,7 @@ from bot.answer.answerer import Answer, Answerer, Reason
 from bot.answer.context import Context, context_around
 from bot.answer.filters import Filters, NothingSelected, allowed_mask, matching_sources, resolve
 from bot.answer.timeline import Timeline, build_timeline
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.corpus.model import Article, LoadWarning
 from bot.errors import TalksBotError
 from bot.index.store import IndexStore

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.errors import TalksBotError
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.frontends.discord.asking import ERROR_TEXT
 from bot.frontends.discord.hooks import CorpusHooks
 from bot.frontends.discord.messaging import send_private

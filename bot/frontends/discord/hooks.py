@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.render.discord.pages import ArticleFacts
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from discord import app_commands
 
 from bot.answer.answerer import Answer
 from bot.answer.filters import Filters
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.frontends.discord.hooks import CorpusHooks
 from bot.service.answer_service import AnswerService
 from bot.service.feedback import AnswerMemory, FeedbackLog

@@ -34,7 +34,7 @@ import aiohttp
 import discord
 import yarl
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.errors import TalksBotError
 from bot.frontends.discord.client import ShardedTalksBot, TalksBot, create_bot
 from bot.frontends.discord.hooks import CorpusHooks, hooks_from_settings

@@ -26,8 +26,8 @@ from pydantic import (
     model_validator,
 )
 
-from bot.config_messages import Origins, describe
-from bot.config_paths import CHECKOUT_CONFIG, find_config, resolve_path
+from bot.config.messages import Origins, describe
+from bot.config.paths import CHECKOUT_CONFIG, find_config, resolve_path
 from bot.errors import ConfigError, os_reason
 
 #: The repository's own config file (kept for callers that name it; lookup: find_config).

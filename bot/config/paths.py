@@ -29,7 +29,7 @@ from bot.errors import ConfigError
 
 ENV_VAR = "TALKS_BOT_CONFIG"
 #: ``config.yaml`` of the checkout this package was imported from (used only if it exists).
-CHECKOUT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+CHECKOUT_CONFIG = Path(__file__).resolve().parents[2] / "config.yaml"
 INIT_HINT = "run `talks-bot init DIR` to write a starter config.yaml and corpus/ folder"
 
 
