@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config.settings import Settings
-from bot.corpus.dedupe import write_atomic
 from bot.corpus.fetch import clean_url, url_key
+from bot.corpus.files import write_atomic
 from bot.corpus.ingest import Added, Duplicate, IngestError, add_source
 from bot.corpus.loader import load_corpus
 from tests.httpfixture import (  # noqa: F401  (site_fixture provides the site fixture)

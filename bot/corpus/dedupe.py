@@ -13,15 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config.settings import CorpusSettings
 from bot.corpus.fetch import url_key
+from bot.corpus.files import write_atomic
 from bot.corpus.loader import default_readers, split_article
 from bot.corpus.model import Article, Passage, Reader, SkipFile
 
@@ -44,23 +43,6 @@ def fingerprint(passages: Iterable[Passage]) -> str:
     text saved twice (as a page and as Markdown, say) has the same fingerprint."""
     words = re.findall(r"\w+", " ".join(p.text for p in passages).casefold())
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
-
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` through a dot-named ``.tmp`` file in the same folder and a
-    rename, so readers (the loader, a folder watcher) see the old file or the whole new one,
-    never part of it, and a crash leaves no file with an article extension behind."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, mode)  # mkstemp's 0600 would hide articles from a bot run as another user
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from bot.config.settings import Settings
-from bot.corpus.dedupe import write_atomic
 from bot.corpus.fetch import IngestError, Page, fetch, http_client
+from bot.corpus.files import write_atomic
 from bot.corpus.ingest import Added, Duplicate, Hints, Ingester
 from bot.extras import require
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 from collections.abc import Collection
 from pathlib import Path
 
@@ -172,3 +173,23 @@ def too_large(size: int, max_bytes: int, setting: str | None) -> str:
         f"file too large ({size:,} bytes, over {setting} = {max_bytes:,}); "
         f"split it or raise {setting}"
     )
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` (creating its folder) through a dot-named ``.tmp`` file in the
+    same folder, fsync and a rename, so readers (the loader, a folder watcher, the next start)
+    see the old file or the whole new one, never part of it, and a crash leaves no file with
+    an article extension behind. The one atomic writer of the bot: articles, feed state,
+    index caches and the Discord sync record all go through it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, mode)  # mkstemp's 0600 would hide articles from a bot run as another user
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

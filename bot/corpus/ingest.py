@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 
 from bot.config.settings import Settings
-from bot.corpus.dedupe import Catalog, fingerprint, write_atomic
+from bot.corpus.dedupe import Catalog, fingerprint
 from bot.corpus.fetch import (
     IngestError,
     Page,
@@ -43,6 +43,7 @@ from bot.corpus.fetch import (
     http_client,
     is_http_url,
 )
+from bot.corpus.files import write_atomic
 from bot.corpus.loader import make_article, parse_date, split_article
 from bot.corpus.model import SkipFile
 from bot.corpus.readers import (

@@ -15,13 +15,14 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from bot.corpus.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -31,22 +32,6 @@ MARKER = "COMPLETE.json"
 KEEP_OLD = 2
 #: Unfinished build directories older than this are leftovers of a crash and are removed.
 STALE_TMP_S = 6 * 3600
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably (creating its folder)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def write_checked(path: Path, obj: object) -> None:

@@ -13,8 +13,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config.settings import Settings
+from bot.corpus.files import write_atomic
 from bot.frontends.discord.asking import ERROR_TEXT
 from bot.frontends.discord.hooks import CorpusHooks
 from bot.frontends.discord.messaging import send_private
@@ -236,10 +235,6 @@ def _read_state(path: Path) -> dict[str, Any]:
 
 def _write_atomically(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        write_atomic(path, text.encode("utf-8"))
     except OSError as exc:
         log.warning("could not record the command sync in %s: %s", path, exc)
