@@ -174,3 +174,26 @@ def test_corpus_of_only_bad_files_says_so(write_corpus):
 def test_title_defaults_to_the_file_name(write_corpus):
     settings = write_corpus({"zorblax_accord-notes.md": "Just text.\n"})
     assert load_corpus(settings.corpus).articles[0].title == "zorblax accord notes"
+
+
+def test_a_large_corpus_reports_progress_while_it_is_read(write_corpus, monkeypatch, caplog):
+    """Reading thousands of files takes seconds: progress is shown (log lines when stderr is
+    not a terminal), so a cold start never sits silent before the index's bar."""
+    import logging
+
+    from bot.corpus import loader
+
+    settings = write_corpus(
+        {f"{i:02d}.md": f"Gribble item {i} of the teapot census.\n" for i in range(12)}
+    )
+    monkeypatch.setattr(loader, "PROGRESS_FILES", 10)
+    with caplog.at_level(logging.INFO, logger="bot.progress"):
+        corpus = loader.load_corpus(settings.corpus)
+    assert len(corpus.articles) == 12
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.progress"]
+    assert any("reading articles" in line for line in lines), lines
+    monkeypatch.setattr(loader, "PROGRESS_FILES", 100)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="bot.progress"):
+        loader.load_corpus(settings.corpus)
+    assert not [r for r in caplog.records if r.name == "bot.progress"]  # small: silent

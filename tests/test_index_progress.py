@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.index import progress as progress_module
-from bot.index.progress import Progress
+import bot.progress as progress_module
+from bot.progress import Progress
 
 REPO = Path(__file__).resolve().parent.parent
 ZORBLAX = REPO / "tests" / "fixtures" / "zorblax"
@@ -82,7 +82,7 @@ def test_one_bar_through_every_phase(
     """Off a terminal, a job's counts and phases are log lines of the same job."""
     monkeypatch.setattr(progress_module, "PROGRESS_MIN", 10)
     with (
-        caplog.at_level(logging.INFO, logger="bot.index.progress"),
+        caplog.at_level(logging.INFO, logger="bot.progress"),
         Progress(100, "indexing") as bar,
     ):
         for _ in range(100):

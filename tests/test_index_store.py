@@ -311,11 +311,11 @@ def test_large_builds_log_progress(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Off a terminal, progress is log lines (every 10 %); small jobs stay quiet."""
-    from bot.index import progress as progress_module
-    from bot.index.progress import counted
+    import bot.progress as progress_module
+    from bot.progress import counted
 
     monkeypatch.setattr(progress_module, "PROGRESS_MIN", 10)
-    with caplog.at_level(logging.INFO, logger="bot.index.progress"):
+    with caplog.at_level(logging.INFO, logger="bot.progress"):
         assert list(counted(range(5), total=5, desc="tiny")) == list(range(5))
         assert list(counted(range(100), total=100, desc="indexing")) == list(range(100))
     lines = [r.getMessage() for r in caplog.records]

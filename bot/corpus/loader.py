@@ -27,8 +27,12 @@ from bot.corpus.passages import split_article
 from bot.corpus.readers import read_text_file
 from bot.corpus.sanitize import clean_text, clean_value, escape_controls
 from bot.errors import CorpusError
+from bot.progress import Progress, progress
 
 log = logging.getLogger(__name__)
+
+#: A corpus of at least this many files shows a progress bar while it is read.
+PROGRESS_FILES = 1_000
 
 _KNOWN_KEYS = ("title", "source", "date", "url")
 
@@ -51,21 +55,26 @@ def load_corpus(settings: CorpusSettings, readers: Mapping[str, Reader] | None =
     articles: list[Article] = []
     passages: list[Passage] = []
     seen: set[str] = set()
-    for path in files:
-        reader = readers.get(path.suffix.lower())
-        if reader is None:
-            warnings.append(LoadWarning(path, f"no reader for {path.suffix} files; skipped"))
-            continue
-        for article, article_passages, notes in _load_file(path, reader, settings):
-            warnings.extend(notes)
-            if not article_passages:
+    # A large corpus takes seconds to read: a bar then, so a cold start never shows a blank
+    # screen before the index's own bar appears.
+    with Progress(len(files), "reading articles", enabled=len(files) >= PROGRESS_FILES) as bar:
+        for path in progress(files, bar):
+            reader = readers.get(path.suffix.lower())
+            if reader is None:
+                warnings.append(LoadWarning(path, f"no reader for {path.suffix} files; skipped"))
                 continue
-            if article.id in seen:
-                warnings.append(LoadWarning(path, f"duplicate article id {article.id!r}; skipped"))
-                continue
-            seen.add(article.id)
-            articles.append(article)
-            passages.extend(article_passages)
+            for article, article_passages, notes in _load_file(path, reader, settings):
+                warnings.extend(notes)
+                if not article_passages:
+                    continue
+                if article.id in seen:
+                    warnings.append(
+                        LoadWarning(path, f"duplicate article id {article.id!r}; skipped")
+                    )
+                    continue
+                seen.add(article.id)
+                articles.append(article)
+                passages.extend(article_passages)
     _log_warnings(warnings)
     if not articles:
         skipped = sum(1 for w in warnings if not w.loaded)

@@ -37,7 +37,7 @@ from bot.corpus.model import Passage
 from bot.index.engine import Engine, FieldedDoc, WeightedTerm
 from bot.index.keys import copies_key
 from bot.index.persisted import prune_files, read_checked, write_checked
-from bot.index.progress import Progress
+from bot.progress import Progress
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from bot.index.encoded import decode
 from bot.index.engine import FIELDS, Engine, FieldedDoc, build_engine, with_context
 from bot.index.keys import STORE_FORMAT, Fingerprints, analysis_key, digest
 from bot.index.persisted import locked
-from bot.index.progress import PROGRESS_MIN, Progress, progress
+from bot.progress import PROGRESS_MIN, Progress, progress
 
 if TYPE_CHECKING:
     from bot.index.tantivy_index import TantivyIndex

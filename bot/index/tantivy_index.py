@@ -50,7 +50,6 @@ from bot.index.persisted import (
     write_checked,
     write_marker,
 )
-from bot.index.progress import Progress
 from bot.index.tantivy_engine import TantivyEngine
 from bot.index.tantivy_writer import (
     INDEX_FORMAT,
@@ -65,6 +64,7 @@ from bot.index.tantivy_writer import (
     new_index,
     validate,
 )
+from bot.progress import Progress
 
 log = logging.getLogger(__name__)
 

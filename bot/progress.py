@@ -1,4 +1,5 @@
-"""Progress of long index jobs: one bar on a terminal, log lines otherwise, nothing when small.
+"""Progress of long jobs (reading a corpus, indexing it): a bar on a terminal, log lines
+otherwise, nothing when small.
 
 A cold start of a large corpus goes through several phases -- analysing and indexing the
 passages, committing the index, finding syndicated copies -- and the person waiting should see
