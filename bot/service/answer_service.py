@@ -71,7 +71,8 @@ class AnswerService:
     """Thread-safe holder of the current answerer: the one object every front end holds.
 
     Front ends call its verbs (:meth:`answer`, :meth:`sources`, :meth:`outlets`,
-    :meth:`validate`, :meth:`timeline`, :meth:`context`, :meth:`summary`, :meth:`reload`) and
+    :meth:`validate`, :meth:`timeline`, :meth:`context`, :meth:`summary`, :meth:`reload`,
+    :meth:`watch`) and
     never reach into the answerer or the corpus, so a reload can swap both under them. Each
     verb reads the current answerer once, so one call never mixes two corpora.
     """
