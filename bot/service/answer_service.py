@@ -72,9 +72,8 @@ class AnswerService:
 
     Front ends call its verbs (:meth:`answer`, :meth:`sources`, :meth:`outlets`,
     :meth:`validate`, :meth:`timeline`, :meth:`context`, :meth:`summary`, :meth:`reload`,
-    :meth:`watch`) and
-    never reach into the answerer or the corpus, so a reload can swap both under them. Each
-    verb reads the current answerer once, so one call never mixes two corpora.
+    :meth:`watch`) and never reach into the answerer or the corpus, so a reload can swap both
+    under them. Each verb reads the current answerer once, so one call never mixes two corpora.
     """
 
     def __init__(
