@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from fakediscord.permissions import EMBED_LINKS, MANAGE_MESSAGES
 
+from bot.corpus.ingest import Added
 from bot.errors import TalksBotError
 from bot.frontends.discord.cogs.admin import NO_ADDING_TEXT, NOT_ALLOWED_TEXT
 from bot.frontends.discord.cogs.news import NO_TEXT
@@ -31,16 +32,6 @@ from tests.discord_harness import (
 MANAGE_GUILD = 1 << 5
 PAGE = "https://news.example.invalid/2031/05/otter-ferry"
 KNOWN = "https://example.invalid/teapot-treaty"
-
-
-@dataclass(frozen=True)
-class Added:
-    id: str
-    title: str
-    source: str | None
-    date: dt.date | None
-    url: str | None
-    passages: int
 
 
 @dataclass(frozen=True)
@@ -70,7 +61,8 @@ class Adder:
         body = f"{text} carried forty travellers across Lake Wobble on the first day.\n"
         front = f'title: "{title}"\nsource: The Otter Times\ndate: 2031-05-02\nurl: {url}\n'
         (self.corpus / f"{name}.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8")
-        return Added(name, title, "The Otter Times", dt.date(2031, 5, 2), url, 1)
+        path = self.corpus / f"{name}.md"
+        return Added(name, title, "The Otter Times", dt.date(2031, 5, 2), url, 1, path)
 
 
 @pytest.fixture
