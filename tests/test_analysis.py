@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.analysis.analyzer import Analyzer, normalize
 from bot.analysis.variants import fold_spelling
-from bot.config.settings import AnalysisSettings
+from bot.config.settings import AnalysisSettings, load_settings
+
+#: The bundled analysis settings, for property tests (which cannot take fixtures).
+ANALYSIS = load_settings(Path(__file__).parent.parent / "config.yaml").analysis
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +207,37 @@ def test_the_shipped_config_keeps_only_general_aliases(settings):
     """Who held which office in 2018 is a fact about the corpus, not a product default."""
     names = {name for group in settings.analysis.aliases for name in group}
     assert not names & {"Pompeo", "Bolton", "Secretary of State", "National Security Advisor"}
+
+
+# The fast paths of indexing (ASCII shortcuts, the cached C-level pass) must give exactly the
+# terms of the plain definitions they replace; these are those definitions, written out.
+_PLAIN_TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+)*'?")
+_PLAIN_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
+
+
+def _plain_terms(analyzer: Analyzer, text: str) -> list[str]:
+    text = _PLAIN_DOTTED.sub(
+        lambda m: m.group().replace(".", "").ljust(len(m.group())), normalize(text)
+    )
+    letters = sum(map(str.isalpha, text))
+    shouting = letters >= 6 and sum(map(str.isupper, text)) / letters > 0.8
+    fresh = Analyzer(analyzer.settings)
+    return [t for word in _PLAIN_TOKEN.findall(text) for t in fresh._entry(word, shouting).split()]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["U.S.", "D.P.R.K.", "Kim's", "Jong-un", "ICBMs", "held", "SUMMIT"]),
+            st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+            st.text(alphabet="abcXYZ.'- 09_", max_size=12),
+        ),
+        max_size=12,
+    ).map(" ".join)
+)
+def test_fast_paths_give_the_plain_definitions_terms(text):
+    analyzer = Analyzer(ANALYSIS)
+    expected = _plain_terms(analyzer, text)
+    assert analyzer.terms(text) == expected
+    assert analyzer.terms(text) == expected  # again, from the cache
+    assert [t.term for t in analyzer.tokens(text)] == expected

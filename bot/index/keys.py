@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from itertools import chain, compress
-from operator import attrgetter, ne
+from operator import attrgetter, is_not
 
 from bot.config.settings import AnalysisSettings, CollapseSettings
 from bot.corpus.model import Passage
@@ -22,7 +22,7 @@ from bot.corpus.model import Passage
 STORE_FORMAT = 1
 #: Bump when :mod:`bot.analysis.analyzer` or :func:`bot.index.engine.analyse_passages` changes
 #: the terms they produce for a text (a new rule, a changed word list in code).
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 #: Bump when :mod:`bot.corpus.copies` changes which passages it groups.
 COPIES_VERSION = 1
 
@@ -68,16 +68,22 @@ def copies_key(settings: CollapseSettings) -> str:
 
 
 def chunks(passages: Sequence[Passage]) -> list[tuple[int, int]]:
-    """``(start, end)`` of each run of consecutive passages from one article.
+    """``(start, end)`` of each run of consecutive passages from one article (by id).
 
-    Written with C-level iterators (no Python loop per passage): a reload of a million
-    passages runs this on every corpus version.
+    Runs on every corpus version, so on each article added to a large corpus: written with
+    C-level iterators (no Python code per passage). A new article object marks a candidate
+    boundary -- one comparison of references per passage, cheaper than comparing ids -- and ids
+    are compared only there, so two article objects with one id still make one run.
     """
     if not passages:
         return []
-    ids = list(map(attrgetter("article.id"), passages))
-    starts = [0, *compress(range(1, len(ids)), map(ne, ids[1:], ids[:-1]))]
-    return list(zip(starts, [*starts[1:], len(ids)], strict=True))
+    articles = list(map(attrgetter("article"), passages))
+    candidates = compress(range(1, len(articles)), map(is_not, articles[1:], articles[:-1]))
+    starts = [0]
+    for start in candidates:
+        if articles[start].id != articles[start - 1].id:
+            starts.append(start)
+    return list(zip(starts, [*starts[1:], len(articles)], strict=True))
 
 
 def chunk_fingerprint(passages: Sequence[Passage]) -> str:
@@ -112,11 +118,13 @@ class Fingerprints:
     def __init__(self) -> None:
         self._known: dict[tuple[int, int, int], tuple[Passage, Passage, str]] = {}
 
-    def of(self, passages: Sequence[Passage]) -> tuple[list[tuple[int, int]], list[str]]:
-        """The article runs of ``passages`` and their fingerprints."""
+    def of(self, passages: Sequence[Passage]) -> tuple[list[tuple[int, int]], list[str], list[str]]:
+        """The article runs of ``passages``, their fingerprints and their article ids (in the
+        same pass: at a million passages each pass over the runs is felt in an add)."""
         runs = chunks(passages)
         known: dict[tuple[int, int, int], tuple[Passage, Passage, str]] = {}
         prints = []
+        ids = []
         for a, b in runs:
             first, last = passages[a], passages[b - 1]
             key = (id(first), id(last), b - a)
@@ -125,5 +133,6 @@ class Fingerprints:
                 seen = (first, last, chunk_fingerprint(passages[a:b]))
             known[key] = seen  # holds only passages of the current version
             prints.append(seen[2])
+            ids.append(first.article.id)
         self._known = known
-        return runs, prints
+        return runs, prints, ids
