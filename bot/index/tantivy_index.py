@@ -70,6 +70,10 @@ log = logging.getLogger(__name__)
 
 STATE = "STATE.json"
 JOURNAL = "JOURNAL.json"
+#: Indexing threads of a full build. Two use less CPU in all than one (measured in
+#: docs/performance.md): each thread's term table is half the size, so more of it stays in the
+#: processor's cache -- with a large vocabulary, cache misses are most of tantivy's work.
+BUILD_THREADS = 2
 #: Crash tests: ``<stage>:<file>`` makes an update stop at ``<stage>`` ("before-commit" or
 #: "after-commit"), create ``<file>`` and wait to be killed.
 CRASH_TEST_ENV = "TALKS_BOT_INDEX_CRASH_TEST"
@@ -195,13 +199,15 @@ class TantivyIndex:
         layout = Layout()
         if directory is None:
             index = new_index(None)
-            layout.opstamp = _commit(index, [], _placed(layout, stream), bar)
+            layout.opstamp = _commit(index, [], _placed(layout, stream), bar, threads=BUILD_THREADS)
             index.reload()
             return cls(settings, index, layout, None)
         remove_dir(directory)
 
         def build_into(tmp: Path) -> dict[str, object]:
-            layout.opstamp = _commit(new_index(tmp), [], _placed(layout, stream), bar)
+            layout.opstamp = _commit(
+                new_index(tmp), [], _placed(layout, stream), bar, threads=BUILD_THREADS
+            )
             write_checked(tmp / STATE, layout.to_data())
             return {"passages": layout.passages, "format": INDEX_FORMAT}
 
@@ -280,10 +286,11 @@ def _commit(
     placed: Iterable[tuple[int, str]],
     bar: Progress,
     heap: int = WRITER_HEAP,
+    threads: int = 1,
 ) -> int:
     """Delete articles (by first slot), add articles (at their first slot) and commit;
     returns the commit's opstamp."""
-    writer = index.writer(heap, 1)
+    writer = index.writer(heap, threads)
     for first in deletes:
         delete_article(writer, index, first)
     for first, data in placed:
