@@ -336,3 +336,21 @@ def test_unwritable_cache_still_answers(
     assert answerer.answer(QUESTION).answered
     assert "cannot" in caplog.text
     assert store.last is not None and not store.last.opened
+
+
+def test_article_runs_follow_ids_not_objects() -> None:
+    """A run is consecutive passages with one article id: two article objects with one id make
+    one run, and an article whose passages are apart makes two."""
+    from bot.corpus.model import Article, Passage
+    from bot.index.keys import chunks
+
+    zorp, zorp_again, quib = Article("zorp", "Zorp"), Article("zorp", "Zorp"), Article("quib", "Q")
+    passages = [
+        Passage(zorp, 1, "one"),
+        Passage(zorp_again, 2, "two"),
+        Passage(quib, 1, "three"),
+        Passage(zorp, 3, "four"),
+        Passage(zorp, 4, "five"),
+    ]
+    assert chunks(passages) == [(0, 2), (2, 3), (3, 5)]
+    assert chunks([]) == []

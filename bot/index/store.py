@@ -100,8 +100,7 @@ class _Corpus:
 
     @classmethod
     def of(cls, corpus: Corpus, fingerprints: Fingerprints) -> _Corpus:
-        runs, prints = fingerprints.of(corpus.passages)
-        return cls(corpus, runs, prints, [corpus.passages[a].article.id for a, _ in runs])
+        return cls(corpus, *fingerprints.of(corpus.passages))
 
     def known(self) -> dict[str, str]:
         return dict(zip(self.prints, self.ids, strict=True))
