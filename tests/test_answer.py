@@ -246,3 +246,25 @@ def test_new_words_in_questions_do_not_grow_memory(invented_settings):
         answerer.answer(f"what did the quorblex{i} zanthid{i} say")
     assert answerer.query_analyzer.cached_words <= 51
     assert answerer.analyzer.cached_words == indexed_words
+
+
+def test_a_replaced_answerer_is_freed_without_the_cycle_collector(invented_settings):
+    """Large answerers freeze the heap (``FREEZE_MIN``), which puts them out of the cycle
+    collector's reach: that is only safe while reference counting alone frees one once a reload
+    replaces it -- no reference cycle may hold it."""
+    import gc
+    import weakref
+
+    from bot.answer.answerer import Answerer
+
+    answerer = Answerer.from_settings(invented_settings)
+    answerer.answer("what did the envoy say")
+    parts = [answerer, answerer.questions, answerer.evidence, answerer.query_analyzer]
+    refs = [weakref.ref(part) for part in parts]
+    gc.collect()
+    gc.disable()
+    try:
+        del answerer, parts
+        assert [ref() for ref in refs] == [None] * len(refs)
+    finally:
+        gc.enable()

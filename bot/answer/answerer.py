@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import gc
 import logging
 import math
 import re
@@ -57,6 +58,9 @@ log = logging.getLogger(__name__)
 
 #: Words the question analyser remembers before starting afresh.
 QUESTION_CACHE_WORDS = 20_000
+
+#: From this many passages, a new answerer freezes the heap for the garbage collector.
+FREEZE_MIN = 100_000
 
 #: How many candidates to rank per passage shown, before the coverage rule and de-duplication.
 _CANDIDATES_PER_ANSWER = 10
@@ -184,6 +188,13 @@ class Answerer:
         self.copies: CopyGroups = (
             copies if copies is not None else find_copies(corpus.passages, settings.collapse)
         )
+        if len(corpus.passages) >= FREEZE_MIN:
+            # What was just built lives until the next reload: out of the collector's sight, a
+            # full collection no longer walks millions of passages, index and spelling entries
+            # (a 0.3-0.5 s pause per million passages, which fell inside adds and answers). They
+            # hold no reference cycles, so a replaced answerer is still freed by reference
+            # counting.
+            gc.freeze()
 
     @classmethod
     def from_settings(cls, settings: Settings, store: IndexStore | None = None) -> Answerer:
