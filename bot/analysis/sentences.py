@@ -59,6 +59,9 @@ _ABBREVIATIONS = frozenset(
         "est",
     ]
 )
+#: The word before a full stop, matched in the reversed text: anchored at its start, the
+#: match costs the word's length, where a search anchored at the end tries every position.
+_WORD_REVERSED = re.compile(r"[\w.]+")
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 
 
@@ -80,10 +83,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
         return False
     # Only the word before the full stop matters: look at a short window, not the whole text,
     # or splitting a long passage turns quadratic.
-    word = re.search(r"([\w.]+)$", text[max(0, dot - 64) : dot])
+    word = _WORD_REVERSED.match(text[max(0, dot - 64) : dot][::-1])
     if word is None:
         return False
-    token = word.group(1).lower()
+    token = word.group()[::-1].lower()
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
 
 
