@@ -241,3 +241,28 @@ def test_fast_paths_give_the_plain_definitions_terms(text):
     assert analyzer.terms(text) == expected
     assert analyzer.terms(text) == expected  # again, from the cache
     assert [t.term for t in analyzer.tokens(text)] == expected
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Kim's", "U.S.", "Jong-un", "TALKS", "HELD", "held", "ａ", "é", ". ", "-"]
+        ),
+        max_size=20,
+    ).map(" ".join)
+)
+def test_span_terms_are_the_terms_of_each_span(text):
+    """Each span's terms are its terms on its own, but for the capitals test, which
+    ``span_terms`` makes once for the whole text (as the text was indexed)."""
+    from bot.analysis import analyzer as module
+    from bot.analysis.sentences import sentence_spans
+
+    analyzer = Analyzer(ANALYSIS)
+    spans = sentence_spans(text)
+    got = analyzer.span_terms(text, spans)
+    assert len(got) == len(spans)
+    whole = module._is_shouting(normalize(text))
+    for (a, b), terms in zip(spans, got, strict=True):
+        if text.isascii() and module._is_shouting(text[a:b]) != whole:
+            continue
+        assert terms == analyzer.terms(text[a:b])

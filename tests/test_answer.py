@@ -268,3 +268,44 @@ def test_a_replaced_answerer_is_freed_without_the_cycle_collector(invented_setti
         assert [ref() for ref in refs] == [None] * len(refs)
     finally:
         gc.enable()
+
+
+def test_words_said_in_one_sentence_outrank_words_scattered(write_corpus):
+    """Sentence focus: both paragraphs hold the same words, but only the second says the
+    question's in one sentence (without focus they tie, and the first wins the tie)."""
+    files = {
+        "a.md": "The quillsby envoy grumbled. The teapot was blue.\n",
+        "b.md": "The quillsby teapot was blue. The envoy grumbled.\n",
+    }
+    files |= {f"f{i}.md": f"Filler about spoons and forks, number {i}.\n" for i in range(4)}
+    settings = write_corpus(files)
+    focused = Answerer.from_settings(settings)
+    assert [h.doc for h in focused.rank("why was the quillsby teapot blue", 2)] == [1, 0]
+    flat = Answerer.from_settings(
+        settings.model_copy(
+            update={"answer": settings.answer.model_copy(update={"sentence_focus": 0.0})}
+        )
+    )
+    assert [h.doc for h in flat.rank("why was the quillsby teapot blue", 2)] == [0, 1]
+
+
+def test_focus_orders_the_first_k_exactly(settings):
+    """Only the best candidates' sentences are analysed; the first k are still in the order a
+    full computation gives (on a made-up corpus large enough for most to be skipped)."""
+    from bot.quality.synthetic import synthetic_corpus, synthetic_questions
+
+    corpus = synthetic_corpus(3000)
+    answerer = Answerer(
+        settings.model_copy(
+            update={"semantic": settings.semantic.model_copy(update={"enabled": False})}
+        ),
+        corpus,
+    )
+    for question in synthetic_questions(corpus, 60):
+        query = answerer.query(question)
+        evidence = answerer.evidence.prepare(query)
+        hits = answerer.engine.search(answerer.questions.weigh(query), 30)
+        full = answerer._order(evidence, hits, exact=len(hits))
+        for k in (1, 3, 5):
+            pruned = answerer._order(evidence, hits, exact=k)
+            assert [h.doc for h, _ in pruned[:k]] == [h.doc for h, _ in full[:k]], question

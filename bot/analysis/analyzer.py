@@ -178,8 +178,26 @@ class Analyzer:
         Python code per word) -- three times as fast as a loop over tuples of terms.
         """
         text = _prepare(text)
+        return self._lookup(_tokens(text).findall(text), _is_shouting(text), "-" in text)
+
+    def span_terms(self, text: str, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
+        """The terms of each ``(start, end)`` span of ``text`` -- its sentences, say.
+
+        Each span is analysed as :meth:`terms` analyses it alone, except that whether the text
+        is written in capitals is decided once, for the whole text (as it was indexed), and the
+        text is prepared once: the spans of one passage cost little more than the passage.
+        """
+        if not text.isascii():  # normalising may move offsets: each span on its own
+            return [self.terms(text[a:b]) for a, b in spans]
+        text = _prepare(text)
         shouting = _is_shouting(text)
-        words = _tokens(text).findall(text)
+        return [
+            self._lookup(_ASCII_TOKEN.findall(text, a, b), shouting, "-" in text[a:b])
+            for a, b in spans
+        ]
+
+    def _lookup(self, words: list[str], shouting: bool, hyphens: bool) -> list[str]:
+        """The terms of ``words`` (``hyphens``: some may hold a hyphen)."""
         cache = self._words[shouting]
         try:
             found = list(filter(None, map(cache.__getitem__, words)))
@@ -192,7 +210,7 @@ class Analyzer:
                 found = [self._entry(word, shouting) for word in words]
                 found = [entry for entry in found if entry]
         # Only a hyphenated word has several terms, which share its entry (see _entry).
-        return " ".join(found).split() if "-" in text else found
+        return " ".join(found).split() if hyphens else found
 
     def tokens(self, text: str) -> list[Token]:
         """Terms with the span of the word each came from, in ``normalize(text)``.

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import gc
+import heapq
 import logging
 import math
 import re
@@ -34,6 +35,7 @@ import numpy as np
 
 from bot.analysis.aliases import corpus_aliases
 from bot.analysis.analyzer import Analyzer, QueryTerm
+from bot.analysis.sentences import sentence_spans
 from bot.analysis.spelling import SpellingCorrector
 from bot.answer.evidence import EvidenceRule, QuestionEvidence
 from bot.answer.highlight import best_sentence
@@ -48,6 +50,7 @@ from bot.index.engine import (
     Hit,
     analyse_passages,
     build_engine,
+    idf,
     with_context,
 )
 
@@ -172,7 +175,13 @@ class Answerer:
         framing = frozenset(
             t for word in settings.answer.framing_words for t in self.analyzer.terms(word)
         )
-        self.evidence = EvidenceRule(settings.answer, framing, self.engine.doc_freq)
+        engine, size = self.engine, len(self.engine)  # not self: no cycle (see FREEZE_MIN)
+        self.evidence = EvidenceRule(
+            settings.answer,
+            framing,
+            engine.doc_freq,
+            lambda term: idf(engine.doc_freq(term), size),
+        )
         #: Semantic re-ranking (``semantic.enabled``; None when off or not installed).
         self.semantic = SemanticReranker.for_corpus(settings, corpus)
         speller = (
@@ -266,7 +275,7 @@ class Answerer:
             return Answer(question, Reason.NO_SEARCH_TERMS)
         evidence = self.evidence.prepare(query)
         hits = self.engine.search(self.questions.weigh(query), k * _CANDIDATES_PER_ANSWER, allowed)
-        ranked = self._rerank(question, self._order(evidence, hits))
+        ranked = self._rerank(question, self._order(evidence, hits, exact=k))
         chosen = self._choose(ranked, k, every)
         if not chosen:
             return Answer(question, Reason.NOT_IN_CORPUS)
@@ -299,7 +308,7 @@ class Answerer:
         hits = self.engine.search(self.questions.weigh(query), k, allowed)
         if not evidence:
             return hits
-        ordered = self._order(self.evidence.prepare(query), hits, keep_all=True)
+        ordered = self._order(self.evidence.prepare(query), hits, exact=k, keep_all=True)
         return [hit for hit, _ in self._rerank(question, ordered)]
 
     def query(self, question: str) -> list[QueryTerm]:
@@ -321,10 +330,17 @@ class Answerer:
         return tuple(copies)
 
     def _order(
-        self, evidence: QuestionEvidence, hits: Sequence[Hit], keep_all: bool = False
+        self,
+        evidence: QuestionEvidence,
+        hits: Sequence[Hit],
+        exact: int,
+        keep_all: bool = False,
     ) -> list[tuple[Hit, float]]:
         """Candidates re-scored by the evidence of their own text, best first, each with its
-        share. Passages without a content word are dropped (kept last when ``keep_all``)."""
+        share: ``bm25 * sqrt(share) * focus ** answer.sentence_focus``
+        (:mod:`bot.answer.evidence`). Passages without a content word are dropped (kept last
+        when ``keep_all``). The first ``exact`` are in their exact order (:meth:`_focus`)."""
+        power = self.settings.answer.sentence_focus
         scored = []
         for hit in hits:
             own = hit.matched if hit.body_matched is None else hit.body_matched
@@ -332,9 +348,55 @@ class Answerer:
             if not found.content and not keep_all:
                 continue
             score = hit.score * math.sqrt(found.share) if found.content else 0.0
-            scored.append((dataclasses.replace(hit, score=score), found.share))
-        scored.sort(key=lambda pair: (-pair[0].score, pair[0].doc))
-        return scored
+            # No sentence holds more of the question than the whole passage: a bound on focus.
+            bound = score * evidence.focus([own]) ** power if power > 0 else score
+            scored.append((dataclasses.replace(hit, score=score), found.share, bound))
+        return self._focus(evidence, scored, exact)
+
+    def _focus(
+        self,
+        evidence: QuestionEvidence,
+        scored: list[tuple[Hit, float, float]],
+        exact: int,
+    ) -> list[tuple[Hit, float]]:
+        """Multiply each candidate's score by its focus ** ``answer.sentence_focus``, exactly
+        for the best ``exact`` (those shown; with the model, all it re-orders).
+
+        Candidates are taken by their bound (the score with the whole passage's share as
+        focus), highest first: once ``exact`` of them score at least the next one's bound, no
+        later one can pass them. The later ones follow in the order of their bounds, their
+        sentences never analysed -- most of an answer's cost, and most candidates.
+        """
+        power = self.settings.answer.sentence_focus
+        scored.sort(key=lambda item: (-item[2], item[0].doc))
+        if power <= 0:
+            return [(hit, share) for hit, share, _ in scored]
+        if self.semantic is not None:
+            exact = max(exact, self.settings.semantic.candidates)
+        focused: list[tuple[Hit, float]] = []
+        kept: list[float] = []  # the best ``exact`` focused scores, a min-heap
+        stop = len(scored)
+        for i, (hit, share, bound) in enumerate(scored):
+            if bound <= 0 or (len(kept) == exact and bound < kept[0]):
+                stop = i
+                break
+            # A candidate here holds a content word, so one of its sentences does: focus > 0.
+            score = hit.score * evidence.focus(self._sentences(hit.doc)) ** power
+            focused.append((dataclasses.replace(hit, score=score), share))
+            if len(kept) < exact:
+                heapq.heappush(kept, score)
+            else:
+                heapq.heappushpop(kept, score)
+        focused.sort(key=_best_first)
+        rest = [
+            (dataclasses.replace(hit, score=bound), share) for hit, share, bound in scored[stop:]
+        ]
+        return focused + rest
+
+    def _sentences(self, doc: int) -> list[frozenset[str]]:
+        """The terms of each sentence of passage ``doc``."""
+        text = self.corpus.passages[doc].text
+        return list(map(frozenset, self.analyzer.span_terms(text, sentence_spans(text))))
 
     def _rerank(self, question: str, ranked: list[tuple[Hit, float]]) -> list[tuple[Hit, float]]:
         """With semantic re-ranking, the best ``semantic.candidates`` re-ordered by the model's
@@ -386,3 +448,8 @@ class Answerer:
         """The span of the sentence of ``text`` that best answers ``query``
         (:func:`bot.answer.highlight.best_sentence`)."""
         return best_sentence(text, self.evidence.prepare(query), self.analyzer)
+
+
+def _best_first(pair: tuple[Hit, float]) -> tuple[float, int]:
+    """Sort key: highest score first, ties by passage order."""
+    return (-pair[0].score, pair[0].doc)

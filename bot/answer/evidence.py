@@ -23,6 +23,13 @@ One rule decides what answers, what is highlighted and what a timeline lists:
   passage reaches ``answer.min_coverage``; then the bot says so. Every passage quoted must reach
   it too.
 
+- Within a passage, the answer is usually one sentence: a passage's **focus** is the largest
+  share of the question that one of its sentences holds, each word weighed by its IDF in the
+  corpus (what BM25 weighs it by), stand-ins credited as above. Ranking multiplies by it
+  (``answer.sentence_focus``), so a paragraph that says the question's words together outranks
+  one that scatters them -- term proximity at the grain of a sentence. It decides ranking only,
+  never "no answer".
+
 Why the share is weighed by general English, not by the corpus's IDF: an off-topic question
 usually shares a common word or two with any corpus ("when is the *second* summit?" asked of
 Wikipedia articles); weighing "second" and "summit" by how much they say in English keeps such a
@@ -32,7 +39,7 @@ docs/quality.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.analysis.analyzer import QueryTerm
@@ -54,25 +61,50 @@ class QuestionEvidence:
     times)."""
 
     def __init__(
-        self, weights: dict[str, float], content: frozenset[str], stand_ins: Sequence[QueryTerm]
+        self,
+        weights: dict[str, float],
+        content: frozenset[str],
+        stand_ins: Sequence[QueryTerm],
+        ranking: dict[str, float] | None = None,
     ) -> None:
         self.weights = weights
         self.content = content
+        #: The typed words weighed by their IDF in the corpus, for :meth:`focus`.
+        self.ranking = ranking if ranking is not None else weights
         self._stand_ins = stand_ins
         self._total = sum(weights.values())
+        self._ranking_total = sum(self.ranking.values())
 
     def of(self, terms: Collection[str]) -> Evidence:
         """The evidence of a text whose terms (as analysed) are ``terms``."""
         if self._total <= 0:
             return Evidence(0.0, False)
+        credit = self._credit(terms)
+        got = sum(self.weights[t] * c for t, c in credit.items() if t in self.weights)
+        return Evidence(got / self._total, any(t in self.content for t in credit))
+
+    def focus(self, sentences: Iterable[Collection[str]]) -> float:
+        """The largest IDF-weighted share of the question one sentence holds (0 to 1), each
+        sentence given as its terms."""
+        if self._ranking_total <= 0:
+            return 0.0
+        best = 0.0
+        for terms in sentences:
+            credit = self._credit(terms)
+            got = sum(self.ranking.get(t, 0.0) * c for t, c in credit.items())
+            best = max(best, got / self._ranking_total)
+        return best
+
+    def _credit(self, terms: Collection[str]) -> dict[str, float]:
+        """Each typed word's credit in a text: 1 when it holds the word, else the best credit
+        of a stand-in it holds in full."""
         credit = {t: 1.0 for t in self.weights if t in terms}
         for qt in self._stand_ins:
             if all(m in terms for m in qt.member or (qt.term,)):
                 for t in qt.alias_for:
                     if credit.get(t, 0.0) < qt.credit:
                         credit[t] = qt.credit
-        got = sum(self.weights[t] * c for t, c in credit.items() if t in self.weights)
-        return Evidence(got / self._total, any(t in self.content for t in credit))
+        return credit
 
 
 class EvidenceRule:
@@ -86,24 +118,33 @@ class EvidenceRule:
         The analysed terms of ``answer.framing_words``.
     doc_freq
         How many passages hold a term (the engine's), to tell a name the corpus never uses.
+    idf
+        A term's IDF in the corpus, the weight of each word in a sentence's focus.
     """
 
     def __init__(
-        self, settings: AnswerSettings, framing: frozenset[str], doc_freq: Callable[[str], int]
+        self,
+        settings: AnswerSettings,
+        framing: frozenset[str],
+        doc_freq: Callable[[str], int],
+        idf: Callable[[str], float],
     ) -> None:
         self.settings = settings
         self.framing = framing
         self._doc_freq = doc_freq
+        self._idf = idf
 
     def prepare(self, query: Sequence[QueryTerm]) -> QuestionEvidence:
         """The rule for one analysed question (its typed terms, then stand-ins)."""
         typed = [qt for qt in query if not qt.alias_for]
         weights: dict[str, float] = {}
+        ranking: dict[str, float] = {}
         for qt in typed:
             weight = qt.weight * qt.specificity  # qt.weight holds the framing weight
             if qt.name and self._doc_freq(qt.term) == 0:
                 weight *= self.settings.unknown_name_weight
             weights[qt.term] = weight
+            ranking[qt.term] = qt.weight * self._idf(qt.term)
         content = frozenset(qt.term for qt in typed if qt.term not in self.framing)
         stand_ins = [qt for qt in query if qt.alias_for]
-        return QuestionEvidence(weights, content or frozenset(weights), stand_ins)
+        return QuestionEvidence(weights, content or frozenset(weights), stand_ins, ranking)

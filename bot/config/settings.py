@@ -141,6 +141,7 @@ class AnswerSettings(_Section):
     top_k: int = Field(3, ge=1, le=10)
     min_coverage: float = Field(0.3, ge=0.0, le=1.0)
     next_passage_ratio: float = Field(0.8, ge=0.0, le=1.0)
+    sentence_focus: float = Field(1.0, ge=0.0, le=4.0)
     unknown_name_weight: float = Field(3.0, ge=1.0)
     spelling: bool = True
     spelling_weight: float = Field(0.8, gt=0.0, le=1.0)
