@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
-from itertools import chain, compress
+from itertools import chain, compress, count, islice
 from operator import attrgetter, is_not
 
 from bot.config.settings import AnalysisSettings, CollapseSettings
@@ -77,13 +77,15 @@ def chunks(passages: Sequence[Passage]) -> list[tuple[int, int]]:
     """
     if not passages:
         return []
-    articles = list(map(attrgetter("article"), passages))
-    candidates = compress(range(1, len(articles)), map(is_not, articles[1:], articles[:-1]))
+    # Iterators, not lists or slices: no memory in proportion to the corpus is allocated (fresh
+    # pages cost more than the comparisons on a virtual machine).
+    article = attrgetter("article")
+    changed = map(is_not, map(article, islice(passages, 1, None)), map(article, passages))
     starts = [0]
-    for start in candidates:
-        if articles[start].id != articles[start - 1].id:
+    for start in compress(count(1), changed):
+        if passages[start].article.id != passages[start - 1].article.id:
             starts.append(start)
-    return list(zip(starts, [*starts[1:], len(articles)], strict=True))
+    return list(zip(starts, [*starts[1:], len(passages)], strict=True))
 
 
 def chunk_fingerprint(passages: Sequence[Passage]) -> str:
