@@ -22,6 +22,7 @@ again, with one warning.
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -122,10 +123,13 @@ class CopyGroupsCache:
             else:  # a member went: what is left may no longer be one group
                 self._link(passages, members, links)
         candidates: set[int] = set()
+        # An article's paragraphs share many words: look each up once (each look-up reads the
+        # index, which an add has just reopened).
+        doc_freq = functools.cache(engine.doc_freq)
         for fp, a, b in new:
             candidates.update(range(a, b))
             for offset, doc in enumerate(docs_of(fp) or ()):
-                rarest = sorted(dict.fromkeys(doc.body), key=engine.doc_freq)[:QUERY_TERMS]
+                rarest = sorted(dict.fromkeys(doc.body), key=doc_freq)[:QUERY_TERMS]
                 query = [WeightedTerm(t) for t in rarest]
                 candidates.update(
                     h.doc for h in engine.search(query, CANDIDATES) if h.doc != a + offset
