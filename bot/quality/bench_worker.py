@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import sys
 import time
@@ -153,6 +154,10 @@ def _adds(spec: dict[str, Any], settings: Settings, corpus: Corpus, store: Any) 
     from bot.answer.answerer import Answerer
 
     index_ms, ready_ms, answerable = [], [], True
+    # The build just wrote its index; a disk still writing it back makes each fsync of an add
+    # wait for all of it (ext4 orders data before metadata). A bot adds articles long after
+    # its build: flush first, so add_ms times the add, not the build's write-back.
+    os.sync()
     for number in range(spec["adds"]):
         extra, marker = extra_article(len(corpus.passages), number, spec["seed"])
         corpus = with_added(corpus, extra)
