@@ -80,3 +80,18 @@ def test_real_english_words_are_never_corrected(write_corpus):
     answerer = Answerer.from_settings(write_corpus(files))
     assert [q.term for q in answerer.query("when is the summit")] == ["summit"]
     assert [q.term for q in answerer.query("when is the sumbit")] == ["sumbit", "submit"]
+
+
+def test_an_answerer_says_when_its_spelling_index_is_built(invented_settings):
+    """Benchmarks wait for it, so that an add is never timed while the last answerer's index
+    is still being built in the background."""
+    from bot.answer.answerer import Answerer
+
+    answerer = Answerer.from_settings(invented_settings)
+    assert answerer.wait_ready(timeout=60)
+    assert answerer.questions._speller is not None
+    assert answerer.questions._speller._ready.is_set()
+    off = invented_settings.model_copy(
+        update={"answer": invented_settings.answer.model_copy(update={"spelling": False})}
+    )
+    assert Answerer.from_settings(off).wait_ready(timeout=0)

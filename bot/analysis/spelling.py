@@ -69,6 +69,10 @@ class SpellingCorrector:
         finally:
             self._ready.set()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the index is built (at most ``timeout`` seconds); True when it is."""
+        return self._ready.wait(timeout)
+
     def correct(self, term: str) -> str | None:
         """The intended term, or None when ``term`` is known, too short, or nothing is close.
 

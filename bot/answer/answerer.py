@@ -311,6 +311,13 @@ class Answerer:
         ordered = self._order(self.evidence.prepare(query), hits, exact=k, keep_all=True)
         return [hit for hit, _ in self._rerank(question, ordered)]
 
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the set-up an answerer finishes in the background (the spelling index) is
+        done; True when it is. Answers never need this (a correction waits for the index
+        itself); a benchmark does, to time one thing at a time: the index is built in Python,
+        and while it is, it shares the interpreter with whatever runs next."""
+        return self.questions.wait_ready(timeout)
+
     def query(self, question: str) -> list[QueryTerm]:
         """The analysed question (:meth:`bot.answer.questions.QuestionAnalysis.query`)."""
         return self.questions.query(question)

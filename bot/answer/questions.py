@@ -74,6 +74,10 @@ class QuestionAnalysis:
                 out.append(QueryTerm(fixed, qt.weight * share, (qt.term,), (fixed,), share))
         return out
 
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the spelling index is built (True at once without one)."""
+        return True if self._speller is None else self._speller.wait(timeout)
+
     def idf(self, term: str) -> float:
         """Lucene IDF of ``term`` over this corpus (highest for unseen terms)."""
         return idf(self.engine.doc_freq(term), len(self.engine))
