@@ -23,6 +23,13 @@ CHOICE_MAX = 100
 _SOURCE_ID = re.compile(r"src:[0-9a-f]{16}")
 #: Enough to hold every outlet of any corpus when an id is resolved.
 _ALL_OUTLETS = 1_000_000
+#: The descriptions of the filter options every searching command takes, for
+#: ``app_commands.describe(**FILTER_DESCRIPTIONS)``: one wording wherever they appear.
+FILTER_DESCRIPTIONS = {
+    "since": "Only articles from this date on: YYYY-MM-DD, YYYY-MM or YYYY",
+    "until": "Only articles up to this date (inclusive): YYYY-MM-DD, YYYY-MM or YYYY",
+    "source": "Only articles from this outlet",
+}
 
 
 def source_id(name: str) -> str:

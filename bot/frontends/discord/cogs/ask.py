@@ -29,7 +29,11 @@ from bot.frontends.discord.asking import (
     votes_allowed,
 )
 from bot.frontends.discord.messaging import defer, post, send_reply, show_typing
-from bot.frontends.discord.options import check_filters, source_autocomplete
+from bot.frontends.discord.options import (
+    FILTER_DESCRIPTIONS,
+    check_filters,
+    source_autocomplete,
+)
 from bot.frontends.discord.resources import resources_of
 from bot.frontends.discord.views import answer_view
 from bot.render.discord.pages import page_count, render_help, render_sources
@@ -60,9 +64,7 @@ class AskCog(commands.Cog, name="Ask"):
     @app_commands.describe(
         question="Your question about the news articles (up to 300 characters)",
         private="Show the answer to you only (default: everyone in the channel sees it)",
-        since="Only articles from this date on: YYYY-MM-DD, YYYY-MM or YYYY",
-        until="Only articles up to this date (inclusive): YYYY-MM-DD, YYYY-MM or YYYY",
-        source="Only articles from this outlet",
+        **FILTER_DESCRIPTIONS,
     )
     @app_commands.autocomplete(source=source_autocomplete)
     async def ask(

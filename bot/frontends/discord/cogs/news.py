@@ -17,7 +17,11 @@ from discord.ext import commands
 from bot.answer.filters import FilterError
 from bot.frontends.discord.asking import answering, refused
 from bot.frontends.discord.messaging import defer, send_reply
-from bot.frontends.discord.options import check_filters, source_autocomplete
+from bot.frontends.discord.options import (
+    FILTER_DESCRIPTIONS,
+    check_filters,
+    source_autocomplete,
+)
 from bot.frontends.discord.resources import resources_of
 from bot.frontends.discord.views import answer_view
 from bot.render.discord.pages import render_timeline
@@ -49,9 +53,7 @@ class NewsCog(commands.Cog, name="News"):
     @app_commands.command(name="timeline")
     @app_commands.describe(
         topic="What to trace through the articles, e.g. the lagoon withdrawal",
-        since="Only articles from this date on: YYYY-MM-DD, YYYY-MM or YYYY",
-        until="Only articles up to this date (inclusive): YYYY-MM-DD, YYYY-MM or YYYY",
-        source="Only articles from this outlet",
+        **FILTER_DESCRIPTIONS,
         private="Show the timeline to you only",
     )
     @app_commands.autocomplete(source=source_autocomplete)
