@@ -249,9 +249,9 @@ def test_new_words_in_questions_do_not_grow_memory(invented_settings):
 
 
 def test_a_replaced_answerer_is_freed_without_the_cycle_collector(invented_settings):
-    """Large answerers freeze the heap (``FREEZE_MIN``), which puts them out of the cycle
-    collector's reach: that is only safe while reference counting alone frees one once a reload
-    replaces it -- no reference cycle may hold it."""
+    """The service freezes the heap over a large answerer (``answer_service.settle``), which
+    puts it out of the cycle collector's reach: that is only safe while reference counting
+    alone frees one once a reload replaces it -- no reference cycle may hold it."""
     import gc
     import weakref
 
@@ -309,3 +309,20 @@ def test_focus_orders_the_first_k_exactly(settings):
         for k in (1, 3, 5):
             pruned = answerer._order(evidence, hits, exact=k)
             assert [h.doc for h, _ in pruned[:k]] == [h.doc for h, _ in full[:k]], question
+
+
+def test_the_service_freezes_the_heap_only_over_large_answerers(invented_settings, monkeypatch):
+    import gc
+
+    from bot.service import answer_service
+
+    answerer = Answerer.from_settings(invented_settings)
+    before = gc.get_freeze_count()
+    try:
+        assert answer_service.settle(answerer) is answerer
+        assert gc.get_freeze_count() == before  # six articles: below FREEZE_MIN
+        monkeypatch.setattr(answer_service, "FREEZE_MIN", 1)
+        answer_service.settle(answerer)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import gc
 import heapq
 import logging
 import math
@@ -61,9 +60,6 @@ log = logging.getLogger(__name__)
 
 #: Words the question analyser remembers before starting afresh.
 QUESTION_CACHE_WORDS = 20_000
-
-#: From this many passages, a new answerer freezes the heap for the garbage collector.
-FREEZE_MIN = 100_000
 
 #: How many candidates to rank per passage shown, before the coverage rule and de-duplication.
 _CANDIDATES_PER_ANSWER = 10
@@ -175,7 +171,7 @@ class Answerer:
         framing = frozenset(
             t for word in settings.answer.framing_words for t in self.analyzer.terms(word)
         )
-        engine, size = self.engine, len(self.engine)  # not self: no cycle (see FREEZE_MIN)
+        engine, size = self.engine, len(self.engine)  # not self: no cycle (see service.settle)
         self.evidence = EvidenceRule(
             settings.answer,
             framing,
@@ -197,13 +193,6 @@ class Answerer:
         self.copies: CopyGroups = (
             copies if copies is not None else find_copies(corpus.passages, settings.collapse)
         )
-        if len(corpus.passages) >= FREEZE_MIN:
-            # What was just built lives until the next reload: out of the collector's sight, a
-            # full collection no longer walks millions of passages, index and spelling entries
-            # (a 0.3-0.5 s pause per million passages, which fell inside adds and answers). They
-            # hold no reference cycles, so a replaced answerer is still freed by reference
-            # counting.
-            gc.freeze()
 
     @classmethod
     def from_settings(cls, settings: Settings, store: IndexStore | None = None) -> Answerer:

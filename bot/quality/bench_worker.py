@@ -89,11 +89,15 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     else:
         from bot.answer.answerer import Answerer
         from bot.index.store import IndexStore
+        from bot.service.answer_service import settle
 
         store = IndexStore(settings)
         indexed = store.sync(corpus)
         index_s = time.perf_counter() - started
-        answerer = Answerer(settings, corpus, store.analyzer, indexed.engine, copies=indexed.copies)
+        # As the bot's service readies each answerer it serves (bot.service.answer_service).
+        answerer = settle(
+            Answerer(settings, corpus, store.analyzer, indexed.engine, copies=indexed.copies)
+        )
     result: dict[str, Any] = {
         "index_s": index_s,
         "ready_s": time.perf_counter() - started,
@@ -117,8 +121,10 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         questions=len(questions),
     )
     if spec["engine"] != "naive-rank-bm25":
-        unspelled = Answerer(
-            _without_spelling(settings), corpus, store.analyzer, indexed.engine, indexed.copies
+        unspelled = settle(
+            Answerer(
+                _without_spelling(settings), corpus, store.analyzer, indexed.engine, indexed.copies
+            )
         )
         times = _timed(unspelled.answer, questions)
         result.update(p50_nospell_ms=_percentile(times, 50), p95_nospell_ms=_percentile(times, 95))
@@ -164,6 +170,7 @@ def _adds(
     answerable: ``add_ms`` for the index (the store's sync, or a new naive model),
     ``add_ready_ms`` with the new answerer (its own corpus-wide set-up included)."""
     from bot.answer.answerer import Answerer
+    from bot.service.answer_service import settle
 
     index_ms, ready_ms, answerable = [], [], True
     # The build just wrote its index; a disk still writing it back makes each fsync of an add
@@ -185,7 +192,9 @@ def _adds(
         else:
             indexed = store.sync(corpus)
             index_ms.append((time.perf_counter() - t0) * 1000.0)
-            answerer = Answerer(settings, corpus, store.analyzer, indexed.engine, indexed.copies)
+            answerer = settle(
+                Answerer(settings, corpus, store.analyzer, indexed.engine, indexed.copies)
+            )
             answer = answerer.answer(f"what was the {marker}")
             found = bool(answer.passages) and answer.passages[0].article.id == extra.articles[0].id
         ready_ms.append((time.perf_counter() - t0) * 1000.0)

@@ -8,6 +8,7 @@ during a rebuild is answered by the old answerer; a failed rebuild keeps it.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import threading
 import time
@@ -86,7 +87,7 @@ class AnswerService:
         #: Keeps analysed passages (and the analyser's word cache) between reloads, so a
         #: reload re-analyses only the articles that changed.
         self.store = store or IndexStore(settings)
-        self._answerer = answerer or Answerer.from_settings(settings, store=self.store)
+        self._answerer = settle(answerer or Answerer.from_settings(settings, store=self.store))
         self._reload_lock = threading.Lock()
 
     @property
@@ -206,7 +207,7 @@ class AnswerService:
             return self._result(True, started)
 
     def _build(self) -> Answerer:
-        return Answerer.from_settings(self.settings, store=self.store)
+        return settle(Answerer.from_settings(self.settings, store=self.store))
 
     def _result(self, ok: bool, started: float, error: str | None = None) -> ReloadResult:
         corpus = self._answerer.corpus
@@ -218,3 +219,22 @@ class AnswerService:
             error=error,
             reanalysed=self.store.last.analysed_articles if ok and self.store.last else None,
         )
+
+
+#: From this many passages, :func:`settle` freezes the heap for the garbage collector.
+FREEZE_MIN = 100_000
+
+
+def settle(answerer: Answerer) -> Answerer:
+    """Ready a new answerer for a long life in this process; returns it.
+
+    Over :data:`FREEZE_MIN` passages it freezes the heap: what was just built lives until the
+    next reload, and out of the collector's sight a full collection no longer walks millions of
+    passages, index and spelling entries (a 0.3-0.5 s pause per million passages, which fell
+    inside adds and answers). Answerers hold no reference cycles, so a replaced one is still
+    freed, by reference counting. A process-wide policy, so the service (the process's owner)
+    applies it, not the answerer.
+    """
+    if len(answerer.corpus.passages) >= FREEZE_MIN:
+        gc.freeze()
+    return answerer
