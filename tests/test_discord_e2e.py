@@ -20,7 +20,9 @@ import pytest_asyncio
 from fakediscord import FakeDiscord, SentMessage
 from fakediscord.botprocess import REPO, BotProcess
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+# Every test talks to the one bot process the module starts, so each asks for it: a test run
+# alone (``-k``) starts it too instead of waiting on a bot nobody started.
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.usefixtures("bot")]
 
 INVENTED = REPO / "tests" / "fixtures" / "invented"
 FILLER = (
