@@ -30,6 +30,13 @@ def test_one_edit_for_short_terms_two_for_long():
     assert speller.correct("mssle") is None  # two edits: too far for five letters
 
 
+def test_the_nearest_term_wins_over_a_more_used_one_farther_away():
+    # One look-up covers the whole two-edit budget: it must still prefer one edit to two.
+    speller = SpellingCorrector({"quillfeather": 1, "quillfeathar": 500})
+    assert speller.correct("quillfeatherz") == "quillfeather"  # 1 edit; the other is 2
+    assert speller.correct("quillfeatharz") == "quillfeathar"
+
+
 @pytest.mark.parametrize(("typed", "meant"), [("guag", "gaug"), ("frist", "first")])
 def test_a_letter_swap_is_one_edit(typed, meant):
     assert SpellingCorrector(VOCAB).correct(typed) == meant

@@ -9,7 +9,9 @@ so a correction costs the same on 23 paragraphs as on a million (``python -m bot
   frequency list, :mod:`bot.analysis.specificity`) is left alone, so "summit" never becomes
   "submit" on a corpus that lacks it, and "weather" never becomes "whether".
 - Distance is optimal string alignment: a letter swap ("guage" -> "gauge", "frist" -> "first")
-  is one edit. Terms of up to :data:`ONE_EDIT_MAX` letters get one edit, longer ones two.
+  is one edit, computed in C++ by symspellpy's fast comparer (the ``editdistpy`` package, which
+  its ``[editdistpy]`` extra installs). Terms of up to :data:`ONE_EDIT_MAX` letters get one
+  edit, longer ones two.
 - Terms are compared after analysis (stemmed), as they are indexed: "missles" (``missl``)
   finds "missiles" (``missil``).
 - Stop words are in the index too: a typo of one ("wher", "ther", "hav") is recognised as such
@@ -24,6 +26,7 @@ import threading
 from collections.abc import Iterable, Mapping
 
 from symspellpy import SymSpell, Verbosity
+from symspellpy.editdistance import DistanceAlgorithm, EditDistance
 
 #: Shortest term we try to correct.
 MIN_LENGTH = 3
@@ -55,7 +58,11 @@ class SpellingCorrector:
     def __init__(self, vocabulary: Mapping[str, int], stop_words: Iterable[str] = ()) -> None:
         self._vocabulary = vocabulary
         self._stop = frozenset(stop_words)
-        self._index = SymSpell(max_dictionary_edit_distance=2, prefix_length=_PREFIX_LENGTH)
+        self._index = SymSpell(
+            max_dictionary_edit_distance=2,
+            prefix_length=_PREFIX_LENGTH,
+            distance_comparer=EditDistance(DistanceAlgorithm.DAMERAU_OSA_FAST),
+        )
         self._ready = threading.Event()
         threading.Thread(target=self._build, name="spelling-index", daemon=True).start()
 
@@ -84,11 +91,9 @@ class SpellingCorrector:
             return None
         self._ready.wait()
         budget = 1 if len(term) <= ONE_EDIT_MAX else 2
-        found = []
-        for distance in range(1, budget + 1):  # most typos are one edit: look there first
-            found = self._index.lookup(term, Verbosity.CLOSEST, max_edit_distance=distance)
-            if found:
-                break
+        # CLOSEST keeps only the nearest distance found, and stops looking farther once it
+        # has one: one look-up within the whole budget finds what one per distance would.
+        found = self._index.lookup(term, Verbosity.CLOSEST, max_edit_distance=budget)
         if not found:
             return self._known_stem(term)
         best = min(found, key=lambda s: (s.distance, -s.count, s.term))
