@@ -326,3 +326,24 @@ def test_the_service_freezes_the_heap_only_over_large_answerers(invented_setting
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+def test_a_stricter_operator_can_require_several_words_held(write_corpus):
+    """``answer.min_words_held``: with 2, a passage that shares one word of a three-word
+    question is no answer; one that holds two of the three still is (all but one at most)."""
+    files = {
+        "a.md": "The quillsby teapot was painted blue on a Tuesday.\n",
+        "b.md": "The zorblax envoy grumbled about the weather.\n",
+    }
+    files |= {f"f{i}.md": f"Filler about spoons and forks, number {i}.\n" for i in range(4)}
+    settings = write_corpus(files)
+    strict = settings.model_copy(
+        update={"answer": settings.answer.model_copy(update={"min_words_held": 2})}
+    )
+    one_word = "why did the quillsby ferret sneeze"  # shares only "quillsby" with a.md
+    two_words = "why was the quillsby teapot orange"  # "quillsby" and "teapot"
+    assert Answerer.from_settings(settings).answer(one_word).answered
+    assert not Answerer.from_settings(strict).answer(one_word).answered
+    assert Answerer.from_settings(strict).answer(two_words).answered
+    # A two-word question needs one of them held, whatever the setting.
+    assert Answerer.from_settings(strict).answer("quillsby ferret").answered

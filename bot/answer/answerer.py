@@ -341,7 +341,7 @@ class Answerer:
         for hit in hits:
             own = hit.matched if hit.body_matched is None else hit.body_matched
             found = evidence.of(own)
-            if not found.content and not keep_all:
+            if found.held < evidence.required and not keep_all:
                 continue
             score = hit.score * math.sqrt(found.share) if found.content else 0.0
             # No sentence holds more of the question than the whole passage: a bound on focus.

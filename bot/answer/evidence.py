@@ -22,6 +22,11 @@ One rule decides what answers, what is highlighted and what a timeline lists:
 - The question is **off-topic** -- the corpus does not speak of its subject -- when no candidate
   passage reaches ``answer.min_coverage``; then the bot says so. Every passage quoted must reach
   it too.
+- A stricter operator may also ask that a passage hold several of the question's content words
+  (``answer.min_words_held``, all but one of them at most): one word in common, such as the
+  "second" of "when is the second summit?", then never makes a passage an answer. It is 1 by
+  default: a question's other words are often paraphrases its answer does not use, and 2 refuses
+  more answerable questions than the issue's limit allows (docs/quality.md).
 
 - Within a passage, the answer is usually one sentence: a passage's **focus** is the largest
   share of the question that one of its sentences holds, each word weighed by its IDF in the
@@ -54,6 +59,8 @@ class Evidence:
     share: float
     #: Whether it holds a content word, or a stand-in for one.
     content: bool
+    #: How many of the question's content words it holds (or a stand-in for).
+    held: int = 0
 
 
 class QuestionEvidence:
@@ -66,12 +73,15 @@ class QuestionEvidence:
         content: frozenset[str],
         stand_ins: Sequence[QueryTerm],
         ranking: dict[str, float] | None = None,
+        required: int = 1,
     ) -> None:
         self.weights = weights
         self.content = content
         #: The typed words weighed by their IDF in the corpus, for :meth:`focus`.
         self.ranking = ranking if ranking is not None else weights
         self._stand_ins = stand_ins
+        #: Content words a passage must hold to be quoted: all but one, up to ``required``.
+        self.required = max(1, min(required, len(content) - 1))
         self._total = sum(weights.values())
         self._ranking_total = sum(self.ranking.values())
 
@@ -81,7 +91,8 @@ class QuestionEvidence:
             return Evidence(0.0, False)
         credit = self._credit(terms)
         got = sum(self.weights[t] * c for t, c in credit.items() if t in self.weights)
-        return Evidence(got / self._total, any(t in self.content for t in credit))
+        held = sum(1 for t in credit if t in self.content)
+        return Evidence(got / self._total, held > 0, held)
 
     def focus(self, sentences: Iterable[Collection[str]]) -> float:
         """The largest IDF-weighted share of the question one sentence holds (0 to 1), each
@@ -147,4 +158,10 @@ class EvidenceRule:
             ranking[qt.term] = qt.weight * self._idf(qt.term)
         content = frozenset(qt.term for qt in typed if qt.term not in self.framing)
         stand_ins = [qt for qt in query if qt.alias_for]
-        return QuestionEvidence(weights, content or frozenset(weights), stand_ins, ranking)
+        return QuestionEvidence(
+            weights,
+            content or frozenset(weights),
+            stand_ins,
+            ranking,
+            self.settings.min_words_held,
+        )

@@ -143,6 +143,7 @@ class AnswerSettings(_Section):
     next_passage_ratio: float = Field(0.8, ge=0.0, le=1.0)
     sentence_focus: float = Field(1.0, ge=0.0, le=4.0)
     unknown_name_weight: float = Field(3.0, ge=1.0)
+    min_words_held: int = Field(1, ge=1, le=10)
     spelling: bool = True
     spelling_weight: float = Field(0.8, gt=0.0, le=1.0)
     framing_words: tuple[str, ...] = DEFAULT_FRAMING_WORDS
