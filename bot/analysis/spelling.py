@@ -35,8 +35,10 @@ ONE_EDIT_MAX = 7
 #: A known stem that begins a typo stands for it when it is this long and covers this share.
 _STEM_MIN = 6
 _STEM_SHARE = 0.6
-#: SymSpell's prefix length: longer means a larger index and faster look-ups.
-_PREFIX_LENGTH = 7
+#: SymSpell's prefix length: longer means a larger index and faster look-ups, with the same
+#: corrections. 9 instead of symspellpy's 7 makes a look-up that finds nothing near (the slowest)
+#: about 4x faster for a third more memory (``bench/spelling_speed.py``, docs/quality.md).
+_PREFIX_LENGTH = 9
 #: Document frequency given to stop words, so a stop-word typo goes to the stop word.
 _STOP_COUNT = 1 << 40
 
@@ -44,7 +46,7 @@ _STOP_COUNT = 1 << 40
 class SpellingCorrector:
     """Maps an unknown term to the most frequent vocabulary term within its edit budget.
 
-    The SymSpell index is built in a background thread (seconds at a million passages), so
+    The SymSpell index is built in a background thread (about 14 s at a million passages), so
     loading a corpus never waits for it; the first correction does, if it comes sooner.
 
     Parameters
