@@ -323,9 +323,50 @@ def test_the_service_freezes_the_heap_only_over_large_answerers(invented_setting
         assert gc.get_freeze_count() == before  # six articles: below FREEZE_MIN
         monkeypatch.setattr(answer_service, "FREEZE_MIN", 1)
         answer_service.settle(answerer)
+        _join_settle_threads()
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+def test_the_spelling_index_built_after_the_freeze_is_frozen_too(invented_settings, monkeypatch):
+    """The spelling index is built in the background, after ``settle`` froze the heap; left in
+    the collector's sight, its entries made each full collection (and so each add) slower."""
+    import gc
+    import threading
+
+    from bot.analysis.spelling import SpellingCorrector
+    from bot.service import answer_service
+
+    monkeypatch.setattr(answer_service, "FREEZE_MIN", 1)
+    go = threading.Event()
+    build = SpellingCorrector._build
+
+    def build_after_settle(self: SpellingCorrector) -> None:
+        go.wait(60)  # as at a million passages: the index is done seconds after settle
+        build(self)
+
+    monkeypatch.setattr(SpellingCorrector, "_build", build_after_settle)
+    gc.collect()
+    try:
+        answerer = answer_service.settle(Answerer.from_settings(invented_settings))
+        go.set()
+        _join_settle_threads()
+        assert answerer.wait_ready(0)
+        entries = answerer.questions._speller._index.deletes  # type: ignore[union-attr]
+        sample = next(iter(entries.values()))  # a list: a container the collector tracks
+        assert gc.is_tracked(sample)
+        assert not any(obj is sample for obj in gc.get_objects())  # frozen: in no generation
+    finally:
+        gc.unfreeze()
+
+
+def _join_settle_threads() -> None:
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "settle":
+            thread.join(timeout=60)
 
 
 def test_a_stricter_operator_can_require_several_words_held(write_corpus):

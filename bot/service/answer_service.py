@@ -230,11 +230,21 @@ def settle(answerer: Answerer) -> Answerer:
 
     Over :data:`FREEZE_MIN` passages it freezes the heap: what was just built lives until the
     next reload, and out of the collector's sight a full collection no longer walks millions of
-    passages, index and spelling entries (a 0.3-0.5 s pause per million passages, which fell
-    inside adds and answers). Answerers hold no reference cycles, so a replaced one is still
-    freed, by reference counting. A process-wide policy, so the service (the process's owner)
-    applies it, not the answerer.
+    passages and index entries (a 0.3-0.5 s pause per million passages, which fell inside adds
+    and answers). The spelling index is built after, in the background: it is frozen once it is
+    done, from a thread that waits for it. Answerers hold no reference cycles, so a replaced one
+    is still freed, by reference counting. A process-wide policy, so the service (the process's
+    owner) applies it, not the answerer.
     """
     if len(answerer.corpus.passages) >= FREEZE_MIN:
         gc.freeze()
+        threading.Thread(
+            target=_freeze_when_ready, args=(answerer.wait_ready,), name="settle", daemon=True
+        ).start()
     return answerer
+
+
+def _freeze_when_ready(wait_ready: Callable[[], bool]) -> None:
+    """Freeze the heap again once an answerer's background set-up is done."""
+    if wait_ready():
+        gc.freeze()
