@@ -25,8 +25,8 @@ One rule decides what answers, what is highlighted and what a timeline lists:
 - A stricter operator may also ask that a passage hold several of the question's content words
   (``answer.min_words_held``, all but one of them at most): one word in common, such as the
   "second" of "when is the second summit?", then never makes a passage an answer. It is 1 by
-  default: a question's other words are often paraphrases its answer does not use, and 2 refuses
-  more answerable questions than the issue's limit allows (docs/quality.md).
+  default: a question's other words are often paraphrases its answer does not use, so 2 also
+  refuses answerable questions (measured in docs/quality.md).
 
 - Within a passage, the answer is usually one sentence: a passage's **focus** is the largest
   share of the question that one of its sentences holds, each word weighed by its IDF in the
