@@ -57,10 +57,13 @@ class Evidence:
 
     #: The weighted share of the question's typed words the text holds (0 to 1).
     share: float
-    #: Whether it holds a content word, or a stand-in for one.
-    content: bool
     #: How many of the question's content words it holds (or a stand-in for).
-    held: int = 0
+    held: int
+
+    @property
+    def content(self) -> bool:
+        """Whether it holds a content word, or a stand-in for one."""
+        return self.held > 0
 
 
 class QuestionEvidence:
@@ -88,11 +91,11 @@ class QuestionEvidence:
     def of(self, terms: Collection[str]) -> Evidence:
         """The evidence of a text whose terms (as analysed) are ``terms``."""
         if self._total <= 0:
-            return Evidence(0.0, False)
+            return Evidence(0.0, 0)
         credit = self._credit(terms)
         got = sum(self.weights[t] * c for t, c in credit.items() if t in self.weights)
         held = sum(1 for t in credit if t in self.content)
-        return Evidence(got / self._total, held > 0, held)
+        return Evidence(got / self._total, held)
 
     def focus(self, sentences: Iterable[Collection[str]]) -> float:
         """The largest IDF-weighted share of the question one sentence holds (0 to 1), each
