@@ -55,6 +55,16 @@ def test_typos_of_stop_words_are_recognised():
     assert not speller.is_stop_word("summit")
 
 
+def test_a_word_is_a_stop_word_typo_only_as_typed_not_as_stemmed():
+    """ "kims" is analysed to ``kim``, one edit from "him" but two from the word typed: it is a
+    word the corpus lacks, not a typo of "him", so it must not be dropped from the question."""
+    speller = SpellingCorrector({"letter": 4}, stop_words={"him", "where"})
+    assert speller.correct("kim", "kims") is None
+    assert speller.correct("kim") == "him"  # without the word typed, the stem decides
+    assert speller.correct("wher", "wher") == "where"
+    assert speller.correct("wher", "Wher") == "where"
+
+
 def test_known_short_and_non_word_terms_are_left_alone():
     speller = SpellingCorrector(VOCAB)
     assert speller.correct("summit") is None
@@ -87,6 +97,18 @@ def test_real_english_words_are_never_corrected(write_corpus):
     answerer = Answerer.from_settings(write_corpus(files))
     assert [q.term for q in answerer.query("when is the summit")] == ["summit"]
     assert [q.term for q in answerer.query("when is the sumbit")] == ["sumbit", "submit"]
+
+
+def test_an_unknown_word_near_a_stop_word_only_as_a_stem_stays_in_the_question(write_corpus):
+    """Dropping "kims" would leave "letter" to answer "what about kims letter" on a corpus that
+    never speaks of Kim; kept, the unknown word counts against the question."""
+    from bot.answer.answerer import Answerer
+
+    files = {"a.md": "The zorblax guild sent him a letter about spoons.\n"}
+    files |= {f"f{i}.md": f"Filler about forks, number {i}.\n" for i in range(4)}
+    answerer = Answerer.from_settings(write_corpus(files))
+    assert [q.term for q in answerer.query("kims letter")] == ["kim", "letter"]
+    assert [q.term for q in answerer.query("wher is the letter")] == ["letter"]
 
 
 def test_an_answerer_says_when_its_spelling_index_is_built(invented_settings):

@@ -15,7 +15,9 @@ so a correction costs the same on 23 paragraphs as on a million (``python -m bot
 - Terms are compared after analysis (stemmed), as they are indexed: "missles" (``missl``)
   finds "missiles" (``missil``).
 - Stop words are in the index too: a typo of one ("wher", "ther", "hav") is recognised as such
-  and the word dropped, instead of weighing against the question as an unknown word.
+  and the word dropped, instead of weighing against the question as an unknown word. Stop words
+  are words, not stems, so the word as typed must be within its budget of one: "kims" (stem
+  ``kim``) is one edit from the stem-sized "him" but two from the word, and stays.
 - Ties go to the term more passages use. A typo with no term within its budget may still
   begin with a known stem ("denuclearizaton" -> ``denuclear``): that stem stands in.
 """
@@ -60,10 +62,11 @@ class SpellingCorrector:
     def __init__(self, vocabulary: Mapping[str, int], stop_words: Iterable[str] = ()) -> None:
         self._vocabulary = vocabulary
         self._stop = frozenset(stop_words)
+        self._distance = EditDistance(DistanceAlgorithm.DAMERAU_OSA_FAST)
         self._index = SymSpell(
             max_dictionary_edit_distance=2,
             prefix_length=_PREFIX_LENGTH,
-            distance_comparer=EditDistance(DistanceAlgorithm.DAMERAU_OSA_FAST),
+            distance_comparer=self._distance,
         )
         self._ready = threading.Event()
         threading.Thread(target=self._build, name="spelling-index", daemon=True).start()
@@ -82,10 +85,11 @@ class SpellingCorrector:
         """Wait until the index is built (at most ``timeout`` seconds); True when it is."""
         return self._ready.wait(timeout)
 
-    def correct(self, term: str) -> str | None:
+    def correct(self, term: str, typed: str | None = None) -> str | None:
         """The intended term, or None when ``term`` is known, too short, or nothing is close.
 
-        A stop word is returned when ``term`` is a typo of one (see :meth:`is_stop_word`).
+        A stop word is returned when ``term`` is a typo of one (see :meth:`is_stop_word`) and so
+        is ``typed``, the word it was analysed from (when given).
         """
         if term in self._vocabulary or len(term) < MIN_LENGTH:
             return None
@@ -99,7 +103,15 @@ class SpellingCorrector:
         if not found:
             return self._known_stem(term)
         best = min(found, key=lambda s: (s.distance, -s.count, s.term))
+        if best.term in self._stop and typed is not None and not self._near(typed, best.term):
+            return None  # nearest a stop word as a stem, not as typed: no telling what it is
         return str(best.term)
+
+    def _near(self, typed: str, stop_word: str) -> bool:
+        """Whether the word as typed is within its own edit budget of ``stop_word``."""
+        word = typed.casefold()
+        budget = 1 if len(word) <= ONE_EDIT_MAX else 2
+        return 0 <= self._distance.compare(word, stop_word, budget) <= budget
 
     def _known_stem(self, term: str) -> str | None:
         """The longest vocabulary term that begins ``term`` and covers most of it.

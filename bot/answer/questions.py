@@ -64,7 +64,7 @@ class QuestionAnalysis:
                 continue
             if english_word(qt.word):
                 continue
-            fixed = self._speller.correct(qt.term)
+            fixed = self._speller.correct(qt.term, qt.word)
             if not fixed:
                 continue
             if self._speller.is_stop_word(fixed):
