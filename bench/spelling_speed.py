@@ -11,7 +11,9 @@ swapped letter, one of each per word in turn -- and each is corrected with
 
 Prints the build time, the memory the index adds, and the time per correction (median, p95),
 then per look-up of words that are no typo of a corpus word (nothing is near them, so the
-whole edit budget is searched: the slowest look-ups, as ``python -m bot bench`` asks them).
+whole edit budget is searched: the slowest look-ups, as ``python -m bot bench`` asks them),
+then the time to ready the corrector after an article adds :data:`ADDED_WORDS` new words (the
+new corrector shares the old one's index and indexes only those), against a build afresh.
 The synthetic words are denser than English (syllable strings), so real look-ups are faster.
 """
 
@@ -46,6 +48,10 @@ def typo(word: str, kind: int, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
+#: New words the added article brings.
+ADDED_WORDS = 100
+
+
 def measure(passages: int, typos: int, seed: int = 0) -> dict[str, float]:
     """Build the corrector for ``passages``' vocabulary and time ``typos`` corrections."""
     size = vocabulary_size(passages)
@@ -65,6 +71,10 @@ def measure(passages: int, typos: int, seed: int = 0) -> dict[str, float]:
     # off-corpus questions ask): nothing is near, so the whole budget is searched.
     strangers = [pseudo_word(10_000_000 + r) for r in range(len(cases))]
     _, missed = _timed(speller, [w for w in strangers if w not in vocabulary])
+    larger = vocabulary | {pseudo_word(20_000_000 + r): 1 for r in range(ADDED_WORDS)}
+    started = time.perf_counter()
+    assert SpellingCorrector(larger, previous=speller).wait()
+    grow = time.perf_counter() - started
     return {
         "passages": passages,
         "vocabulary": size,
@@ -77,6 +87,7 @@ def measure(passages: int, typos: int, seed: int = 0) -> dict[str, float]:
         "unknown": len(missed),
         "unknown_median_us": round(statistics.median(missed), 1),
         "unknown_p95_us": _p95(missed),
+        "grow_s": round(grow, 3),
     }
 
 
@@ -108,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             f"+{r['index_mib']} MiB; {r['corrections']} typos ({r['corrected']} corrected): "
             f"median {r['median_us']} us, p95 {r['p95_us']} us per correction; "
             f"{r['unknown']} unknown words: median {r['unknown_median_us']} us, "
-            f"p95 {r['unknown_p95_us']} us"
+            f"p95 {r['unknown_p95_us']} us; {ADDED_WORDS} words added: ready in {r['grow_s']} s"
         )
     return 0
 

@@ -342,9 +342,9 @@ def test_the_spelling_index_built_after_the_freeze_is_frozen_too(invented_settin
     go = threading.Event()
     build = SpellingCorrector._build
 
-    def build_after_settle(self: SpellingCorrector) -> None:
+    def build_after_settle(self: SpellingCorrector, previous: SpellingCorrector | None) -> None:
         go.wait(60)  # as at a million passages: the index is done seconds after settle
-        build(self)
+        build(self, previous)
 
     monkeypatch.setattr(SpellingCorrector, "_build", build_after_settle)
     gc.collect()
@@ -353,7 +353,7 @@ def test_the_spelling_index_built_after_the_freeze_is_frozen_too(invented_settin
         go.set()
         _join_settle_threads()
         assert answerer.wait_ready(0)
-        entries = answerer.questions._speller._index.deletes  # type: ignore[union-attr]
+        entries = answerer.questions.speller._indexes[0].deletes  # type: ignore[union-attr]
         sample = next(iter(entries.values()))  # a list: a container the collector tracks
         assert gc.is_tracked(sample)
         assert not any(obj is sample for obj in gc.get_objects())  # frozen: in no generation

@@ -127,3 +127,33 @@ def test_console_reload_command(settings: Settings) -> None:
     text = stdout.getvalue()
     assert "Reloaded 7 articles" in text
     assert text.index("three days") < text.index("Reloaded") < text.index("nine days")
+
+
+def test_an_added_article_lends_the_spelling_index_and_frees_the_old_answerer(
+    settings: Settings,
+) -> None:
+    """A reload after an article is added indexes only its new words for spelling (the old
+    answerer's index is shared, not rebuilt), finds typos of them, and the old answerer is
+    still freed once replaced."""
+    import gc
+    import weakref
+
+    service = AnswerService(settings)
+    old = service.answerer
+    assert old.wait_ready(60)
+    (Path(settings.corpus.path) / "08_kite.md").write_text(
+        '---\ntitle: "Kite contest"\nsource: The Nebular Tribune\ndate: 2033-11-04\n---\n'
+        "The Wembleton kite contest was won by a quorbadine kite.\n",
+        encoding="utf-8",
+    )
+    assert service.reload().ok
+    new = service.answerer
+    assert new is not old and new.wait_ready(60)
+    speller, lender = new.questions.speller, old.questions.speller
+    assert speller is not None and lender is not None
+    assert speller._indexes[0] is lender._indexes[0]
+    assert "quorbadin" in [q.term for q in new.query("who flew the quorbadne kite")]
+    ref = weakref.ref(old)
+    del old, lender
+    gc.collect()
+    assert ref() is None

@@ -124,3 +124,85 @@ def test_an_answerer_says_when_its_spelling_index_is_built(invented_settings):
         update={"answer": invented_settings.answer.model_copy(update={"spelling": False})}
     )
     assert Answerer.from_settings(off).wait_ready(timeout=0)
+
+
+def _typos(word: str) -> list[str]:
+    """One deletion, insertion, replacement and swap of ``word``."""
+    return [word[1:], word[:2] + "q" + word[2:], "z" + word[1:], word[1] + word[0] + word[2:]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_grown_corrector_corrects_as_one_built_afresh(seed):
+    """A corpus that grows reuses the last corrector's index; the corrections must be those of
+    an index built from nothing: new words found, words no longer used never suggested, ties
+    decided by today's document frequencies."""
+    import random
+
+    from bot.quality.synthetic import pseudo_word
+
+    rng = random.Random(seed)
+    words = [pseudo_word(600 + r) for r in range(3000)]
+    before = {w: rng.randint(1, 50) for w in words[:2000]}
+    stop = {"where", "there", "have"}
+    previous = SpellingCorrector(before, stop)
+    now = dict(before)
+    for w in rng.sample(words[:2000], 60):  # articles removed: some words gone
+        del now[w]
+    for w in rng.sample(sorted(now), 200):  # and the rest used more or less
+        now[w] = rng.randint(1, 50)
+    now |= {w: rng.randint(1, 50) for w in words[2000:2150]}  # an article added: new words
+    grown = SpellingCorrector(now, stop, previous)
+    fresh = SpellingCorrector(now, stop)
+    assert grown.wait(60) and fresh.wait(60)
+    assert len(grown._indexes) == 2  # it did share the previous index
+    cases = [t for w in rng.sample(words, 600) for t in _typos(w)] + ["wher", "ther"]
+    cases = [c for c in cases if c.isalpha() and c not in now]
+    differ = [(c, grown.correct(c), fresh.correct(c)) for c in cases]
+    assert [d for d in differ if d[1] != d[2]] == []
+    suggested = {g for _, g, _ in differ}
+    assert suggested & set(words[2000:2150])  # the new words are found...
+    assert not suggested & (before.keys() - now.keys())  # ...and the gone ones never
+
+
+def test_a_corrector_is_built_afresh_when_much_has_changed():
+    from bot.analysis import spelling
+    from bot.quality.synthetic import pseudo_word
+
+    before = {pseudo_word(600 + r): 1 for r in range(100)}
+    previous = SpellingCorrector(before)
+    grown = SpellingCorrector(before | {"missil": 1}, previous=previous)  # one word more
+    replaced = SpellingCorrector({"spoon": 3, "forks": 2}, previous=previous)
+    other_stops = SpellingCorrector(before, {"where"}, previous)
+    for corrector in (grown, replaced, other_stops):
+        assert corrector.wait(60)
+    assert grown._indexes[0] is previous._indexes[0]
+    assert replaced._indexes[0] is not previous._indexes[0]  # all of it changed
+    assert other_stops._indexes[0] is not previous._indexes[0]
+    assert grown.correct("missl") == "missil" and replaced.correct("spon") == "spoon"
+    assert spelling.GROWN_SHARE < 1
+
+
+def test_a_grown_corrector_breaks_ties_by_todays_document_frequencies():
+    from bot.quality.synthetic import pseudo_word
+
+    filler = {pseudo_word(600 + r): 1 for r in range(100)}
+    previous = SpellingCorrector(filler | {"summat": 9, "summet": 1})
+    assert previous.correct("summit") == "summat"
+    grown = SpellingCorrector(filler | {"summat": 1, "summet": 9}, previous=previous)
+    assert grown.correct("summit") == "summet"
+    assert grown._indexes[0] is previous._indexes[0]
+
+
+def test_a_word_gone_from_the_corpus_hides_no_farther_correction():
+    """The shared index suggests the gone "quillfeax" (one edit) and looks no farther; the
+    two-edit words must still compete, the more used one winning, as in an index built
+    afresh."""
+    from bot.quality.synthetic import pseudo_word
+
+    filler = {pseudo_word(600 + r): 1 for r in range(100)}
+    previous = SpellingCorrector(filler | {"quillfeax": 5, "quillfexx": 9})
+    now = filler | {"quillfexx": 9, "quillzzat": 1}  # quillfeax gone, quillzzat new
+    grown = SpellingCorrector(now, previous=previous)
+    assert grown.correct("quillfeat") == SpellingCorrector(now).correct("quillfeat")
+    assert grown.correct("quillfeat") == "quillfexx"
+    assert len(grown._indexes) == 2

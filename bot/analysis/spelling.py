@@ -43,6 +43,14 @@ _STEM_SHARE = 0.6
 _PREFIX_LENGTH = 9
 #: Document frequency given to stop words, so a stop-word typo goes to the stop word.
 _STOP_COUNT = 1 << 40
+#: A grown corrector builds its index afresh once the terms added since, or those gone, are
+#: more than this share of the index it shares.
+GROWN_SHARE = 0.1
+
+
+def _indexable(term: str) -> bool:
+    """Whether a vocabulary term goes into the index (plain lower-case words)."""
+    return len(term) >= MIN_LENGTH - 1 and term.isalpha() and term.islower()
 
 
 class SpellingCorrector:
@@ -51,35 +59,83 @@ class SpellingCorrector:
     The SymSpell index is built in a background thread (about 14 s at a million passages), so
     loading a corpus never waits for it; the first correction does, if it comes sooner.
 
+    A corpus that grows by an article at a time should not pay that again for each one: built
+    from the corrector it replaces (``previous``), a corrector shares that one's index and
+    indexes only the terms it lacks, in a second, small index (looked up too, the nearer
+    suggestion winning). Terms the corpus no longer uses are skipped when suggested, and ties
+    go by the current document frequencies. Once the new terms outnumber
+    :data:`GROWN_SHARE` of the shared index, or the terms gone do, the index is built afresh.
+
     Parameters
     ----------
     vocabulary
         Index terms and how many passages use each (the engine's ``vocabulary()``).
     stop_words
         Words a typo may stand for that are not index terms.
+    previous
+        The corrector for the corpus before its latest change, if any.
     """
 
-    def __init__(self, vocabulary: Mapping[str, int], stop_words: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        vocabulary: Mapping[str, int],
+        stop_words: Iterable[str] = (),
+        previous: SpellingCorrector | None = None,
+    ) -> None:
         self._vocabulary = vocabulary
         self._stop = frozenset(stop_words)
         self._distance = EditDistance(DistanceAlgorithm.DAMERAU_OSA_FAST)
-        self._index = SymSpell(
+        #: The indexes looked up: a complete one, then (when grown) one of the terms it lacks.
+        self._indexes: tuple[SymSpell, ...] = ()
+        self._ready = threading.Event()
+        threading.Thread(
+            target=self._build, args=(previous,), name="spelling-index", daemon=True
+        ).start()
+
+    def _new_index(self) -> SymSpell:
+        return SymSpell(
             max_dictionary_edit_distance=2,
             prefix_length=_PREFIX_LENGTH,
             distance_comparer=self._distance,
         )
-        self._ready = threading.Event()
-        threading.Thread(target=self._build, name="spelling-index", daemon=True).start()
 
-    def _build(self) -> None:
+    def _build(self, previous: SpellingCorrector | None) -> None:
         try:
-            for term, df in self._vocabulary.items():
-                if len(term) >= MIN_LENGTH - 1 and term.isalpha() and term.islower():
-                    self._index.create_dictionary_entry(term, max(int(df), 1))
-            for word in self._stop:
-                self._index.create_dictionary_entry(word, _STOP_COUNT)
+            shared = self._shared_index(previous) if previous is not None else None
+            if shared is None:
+                index = self._new_index()
+                for term in self._vocabulary:
+                    if _indexable(term):
+                        index.create_dictionary_entry(term, max(int(self._vocabulary[term]), 1))
+                for word in self._stop:
+                    index.create_dictionary_entry(word, _STOP_COUNT)
+                self._indexes = (index,)
+            else:
+                self._indexes = shared
         finally:
             self._ready.set()
+
+    def _shared_index(self, previous: SpellingCorrector) -> tuple[SymSpell, ...] | None:
+        """``previous``'s complete index and a new one of the terms it lacks, or None when
+        building afresh is better (different stop words, too much changed)."""
+        previous.wait()
+        if previous._stop != self._stop or not previous._indexes:
+            return None
+        base = previous._indexes[0]
+        words = base.words
+        limit = GROWN_SHARE * len(words)
+        added = [t for t in self._vocabulary if t not in words and _indexable(t)]
+        if len(added) > limit:
+            return None
+        gone = sum(1 for t in words if t not in self._vocabulary and t not in self._stop)
+        if gone > limit:
+            return None
+        if not added:
+            return (base,)
+        delta = self._new_index()
+        for term in added:
+            delta.create_dictionary_entry(term, max(int(self._vocabulary[term]), 1))
+        return (base, delta)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the index is built (at most ``timeout`` seconds); True when it is."""
@@ -99,13 +155,33 @@ class SpellingCorrector:
         budget = 1 if len(term) <= ONE_EDIT_MAX else 2
         # CLOSEST keeps only the nearest distance found, and stops looking farther once it
         # has one: one look-up within the whole budget finds what one per distance would.
-        found = self._index.lookup(term, Verbosity.CLOSEST, max_edit_distance=budget)
+        found = self._lookup(term, budget, Verbosity.CLOSEST)
         if not found:
             return self._known_stem(term)
-        best = min(found, key=lambda s: (s.distance, -s.count, s.term))
-        if best.term in self._stop and typed is not None and not self._near(typed, best.term):
+        best = min(found, key=lambda s: (s[0], -self._count(s[1]), s[1]))[1]
+        if best in self._stop and typed is not None and not self._near(typed, best):
             return None  # nearest a stop word as a stem, not as typed: no telling what it is
-        return str(best.term)
+        return best
+
+    def _lookup(self, term: str, budget: int, verbosity: Verbosity) -> list[tuple[int, str]]:
+        """(distance, term) of each index's nearest suggestions that the corpus still uses.
+
+        A shared index may suggest a term the corpus no longer uses and, as CLOSEST does, look
+        no farther: then every suggestion within the budget is looked at.
+        """
+        found = [
+            (s.distance, str(s.term))
+            for index in self._indexes
+            for s in index.lookup(term, verbosity, max_edit_distance=budget)
+        ]
+        live = [(d, t) for d, t in found if t in self._vocabulary or t in self._stop]
+        if len(live) < len(found) and verbosity is Verbosity.CLOSEST:
+            return self._lookup(term, budget, Verbosity.ALL)
+        return live
+
+    def _count(self, term: str) -> int:
+        """How many passages use ``term`` now (stop words first of all)."""
+        return _STOP_COUNT if term in self._stop else int(self._vocabulary.get(term, 0))
 
     def _near(self, typed: str, stop_word: str) -> bool:
         """Whether the word as typed is within its own edit budget of ``stop_word``."""

@@ -146,6 +146,7 @@ class Answerer:
         engine: Engine | None = None,
         copies: CopyGroups | None = None,
         aliases: Sequence[Sequence[str]] = (),
+        previous: Answerer | None = None,
     ) -> None:
         self.settings = settings
         self.corpus = corpus
@@ -180,13 +181,16 @@ class Answerer:
         )
         #: Semantic re-ranking (``semantic.enabled``; None when off or not installed).
         self.semantic = SemanticReranker.for_corpus(settings, corpus)
+        # The answerer this one replaces lends its spelling index: an added article then
+        # costs the index its new words, not the whole vocabulary again.
+        lender = previous.questions.speller if previous is not None else None
         speller = (
-            SpellingCorrector(self.engine.vocabulary(), self.analyzer.stop_words)
+            SpellingCorrector(self.engine.vocabulary(), self.analyzer.stop_words, lender)
             if settings.answer.spelling
             else None
         )
         #: Turns a question into weighted query terms (framing, corrections, aliases).
-        self.questions = QuestionAnalysis(
+        self.questions: QuestionAnalysis = QuestionAnalysis(
             settings.answer, self.query_analyzer, self.engine, framing, speller
         )
         #: Syndicated copies, found once at index time (bot.corpus.copies).
@@ -195,13 +199,19 @@ class Answerer:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings, store: IndexStore | None = None) -> Answerer:
+    def from_settings(
+        cls,
+        settings: Settings,
+        store: IndexStore | None = None,
+        previous: Answerer | None = None,
+    ) -> Answerer:
         """Load the corpus named by ``settings`` and index it.
 
         The index comes from ``store`` (a new :class:`~bot.index.store.IndexStore` when None),
         which reuses the index and analysed passages persisted under ``cache_dir``; the
         corpus's own aliases come from ``aliases.yaml`` beside its articles
-        (:mod:`bot.analysis.aliases`).
+        (:mod:`bot.analysis.aliases`). ``previous``, the answerer this one replaces, lends
+        its spelling index (:class:`~bot.analysis.spelling.SpellingCorrector`).
         """
         from bot.index.store import IndexStore
 
@@ -216,6 +226,7 @@ class Answerer:
             indexed.engine,
             copies=indexed.copies,
             aliases=aliases,
+            previous=previous,
         )
 
     # ----------------------------------------------------------------- asking

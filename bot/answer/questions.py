@@ -37,6 +37,12 @@ class QuestionAnalysis:
         self.framing = framing
         self._speller = speller
 
+    @property
+    def speller(self) -> SpellingCorrector | None:
+        """The spelling corrector (None when ``answer.spelling`` is off): the next answerer's,
+        after the corpus grows, is built from it."""
+        return self._speller
+
     def query(self, question: str) -> list[QueryTerm]:
         """Analysed query terms, with words that only frame the question ("what happened",
         "how was it described") weighed down by ``answer.framing_weight``: they should

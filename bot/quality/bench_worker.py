@@ -193,7 +193,14 @@ def _adds(
             indexed = store.sync(corpus)
             index_ms.append((time.perf_counter() - t0) * 1000.0)
             answerer = settle(
-                Answerer(settings, corpus, store.analyzer, indexed.engine, indexed.copies)
+                Answerer(
+                    settings,
+                    corpus,
+                    store.analyzer,
+                    indexed.engine,
+                    indexed.copies,
+                    previous=answerer,
+                )
             )
             answer = answerer.answer(f"what was the {marker}")
             found = bool(answer.passages) and answer.passages[0].article.id == extra.articles[0].id

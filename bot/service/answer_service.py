@@ -207,7 +207,9 @@ class AnswerService:
             return self._result(True, started)
 
     def _build(self) -> Answerer:
-        return settle(Answerer.from_settings(self.settings, store=self.store))
+        return settle(
+            Answerer.from_settings(self.settings, store=self.store, previous=self._answerer)
+        )
 
     def _result(self, ok: bool, started: float, error: str | None = None) -> ReloadResult:
         corpus = self._answerer.corpus
