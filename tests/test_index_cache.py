@@ -170,6 +170,17 @@ def test_cache_keys_come_from_versions_not_source(
     )
 
 
+def test_query_only_settings_do_not_re_analyse_the_corpus(settings: Settings) -> None:
+    """Aliases only ever join questions: changing them (or their weight) must keep the
+    analysed passages, which take a minute to redo at a million passages."""
+    analysis = settings.analysis
+    key = keys.analysis_key(analysis)
+    assert keys.analysis_key(analysis.model_copy(update={"alias_weight": 0.25})) == key
+    assert keys.analysis_key(analysis.model_copy(update={"aliases": (("zorb", "blax"),)})) == key
+    assert keys.analysis_key(analysis.model_copy(update={"stemmer": "porter"})) != key
+    assert keys.analysis_key(analysis.model_copy(update={"acronyms": ("ZQX",)})) != key
+
+
 #: Modules that can run code while loading data.
 _UNSAFE_LOADERS = {"pickle", "cPickle", "_pickle", "shelve", "dill", "marshal", "joblib"}
 

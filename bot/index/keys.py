@@ -25,6 +25,9 @@ STORE_FORMAT = 1
 ANALYSIS_VERSION = 2
 #: Bump when :mod:`bot.corpus.copies` changes which passages it groups.
 COPIES_VERSION = 1
+#: Analysis settings that only questions use (aliases are added to queries, never to passages):
+#: changing them must not re-analyse a corpus (a minute at a million passages).
+QUERY_ONLY_ANALYSIS = frozenset({"aliases", "alias_weight"})
 
 
 def digest(*parts: str | bytes) -> str:
@@ -46,13 +49,14 @@ def package_version(package: str) -> str:
 
 
 def analysis_key(settings: AnalysisSettings) -> str:
-    """Everything that decides how text becomes terms: the analysis settings, the analysis code's
-    version, the stop-word list, and the versions of the stemmer and lemmatiser."""
+    """Everything that decides how text becomes terms: the analysis settings passages use, the
+    analysis code's version, the stop-word list, and the versions of the stemmer and
+    lemmatiser."""
     stopwords = resources.files("bot").joinpath("data/stopwords.txt").read_bytes()
     return digest(
         f"store-format={STORE_FORMAT}",
         f"analysis-version={ANALYSIS_VERSION}",
-        settings.model_dump_json(),
+        settings.model_dump_json(exclude=set(QUERY_ONLY_ANALYSIS)),
         stopwords,
         f"PyStemmer={package_version('PyStemmer')};simplemma={package_version('simplemma')}",
     )
