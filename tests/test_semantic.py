@@ -75,6 +75,27 @@ def test_passage_embeddings_are_persisted_once_as_plain_arrays(semantic_settings
     ]
 
 
+@pytest.mark.parametrize(
+    ("rows", "width", "dtype"),
+    [(0, 7, np.float64), (0, 7, np.float32), (-1, 384, np.float32)],
+    ids=["float64 of another width", "another width", "a row short"],
+)
+def test_a_damaged_embeddings_file_is_made_again(
+    tmp_path, semantic_settings, answerer, rows, width, dtype
+):
+    """A kept file of the wrong shape or type is re-embedded, never used: it would make every
+    question fail at the first matrix product."""
+    settings = semantic_settings.model_copy(update={"cache_dir": str(tmp_path)})
+    corpus = answerer.corpus
+    path = tmp_path / "semantic" / f"{embeddings_key(settings.semantic, corpus.passages)}.npy"
+    path.parent.mkdir(parents=True)
+    np.save(path, np.zeros((len(corpus.passages) + rows, width), dtype=dtype))
+    reranker = SemanticReranker.for_corpus(settings, corpus)
+    assert reranker is not None
+    assert reranker.similarities("hail storm damage", [0, 1]).shape == (2,)
+    assert np.load(path).shape == (len(corpus.passages), 384)  # kept again, whole
+
+
 def test_the_model_ranks_the_paragraph_that_means_the_question(answerer):
     """ "damaged" and "weather" are in no passage: BM25 alone has only "Drizzleton" to go on,
     which three paragraphs share; the model knows hailstones breaking roofs is storm damage."""

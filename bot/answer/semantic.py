@@ -143,14 +143,27 @@ def embeddings_key(settings: SemanticSettings, passages: Sequence[Passage]) -> s
 def passage_embeddings(
     settings: Settings, passages: Sequence[Passage], encode: Encoder
 ) -> np.ndarray:
-    """The passages' embeddings, from ``cache_dir`` when present, else computed and kept."""
+    """The passages' embeddings, from ``cache_dir`` when present, else computed and kept.
+
+    A kept file is used only if it has the shape and type this model gives (one row per
+    passage, one column per dimension of a probe's embedding, float32): a damaged or foreign
+    file would otherwise fail at the first question instead of being re-embedded.
+    """
     folder = Path(settings.cache_dir) / "semantic"
     path = folder / f"{embeddings_key(settings.semantic, passages)}.npy"
     if _is_file(path):
         try:
             matrix = np.load(path, allow_pickle=False, mmap_mode="r")
-            if matrix.ndim == 2 and matrix.shape[0] == len(passages):
+            shape = (len(passages), encode(["probe"]).shape[1])
+            if matrix.dtype == np.float32 and matrix.shape == shape:
                 return matrix
+            log.warning(
+                "semantic: %s holds %s %s, not float32 %s; re-embedding",
+                path,
+                matrix.dtype,
+                matrix.shape,
+                shape,
+            )
         except (OSError, ValueError) as exc:
             log.warning("semantic: %s is unreadable (%s); re-embedding", path, exc)
     log.info("semantic: embedding %d passages (once; kept under %s)", len(passages), folder)
