@@ -8,7 +8,9 @@ the first follow-up, interaction deadlines, and deleted messages.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -263,12 +265,85 @@ async def test_10_more_context_notices_an_edited_article(service, corpus) -> Non
         user = fake.add_user("reader")
         _, sent = await slash(fake, "ask", user=user, question="How many silver eels were counted?")
         (button,) = custom_ids(sent.body, "talks:ctx:07_lantern:1:")
+        # Unedited, the button shows the paragraph: the notice below is about the edit alone.
+        press = await fake.send_component(sent.message, button, user=user)
+        reply = await fake.wait_for_sent(lambda m: m.interaction_id == press.id)
+        assert "**The lantern guild counted four hundred silver eels" in description(reply)
         path = corpus / "07_lantern.md"
         path.write_text(path.read_text().replace("four hundred", "nine hundred"))
         assert service.reload().ok
         press = await fake.send_component(sent.message, button, user=user)
         reply = await fake.wait_for_sent(lambda m: m.interaction_id == press.id)
         assert description(reply) == CHANGED_TEXT and reply.ephemeral
+
+
+def add_long_paragraph(corpus: Path) -> None:
+    """An article whose second paragraph is longer than ``corpus.max_passage_chars`` (1200),
+    so it is cut into parts; the quokka count is in a later part (cited ``¶2.2`` or on)."""
+    filler = " ".join(
+        f"The harbour pilots logged squall number {i} against the northern quay wall."
+        for i in range(1, 25)
+    )
+    census = "The zanzibar census counted seventy-three quokkas on the harbour islands."
+    add_article(
+        corpus,
+        "08_quokkas.md",
+        {"title": "Harbour log of the quokka census", "source": "Wire"},
+        f"A short opening paragraph.\n\n{filler} {census}\n\nA short closing paragraph.",
+    )
+
+
+async def test_10_more_context_shows_part_two_of_a_long_paragraph(service, corpus) -> None:
+    add_long_paragraph(corpus)
+    assert service.reload().ok
+    async with fake_discord() as fake, running_bot(fake, service.settings, service):
+        user = fake.add_user("reader")
+        _, sent = await slash(fake, "ask", user=user, question="How many quokkas were counted?")
+        cited = re.search(r"¶2\.(\d+)", description(sent))
+        assert cited and int(cited[1]) >= 2, description(sent)
+        (button,) = custom_ids(sent.body, f"talks:ctx:08_quokkas:2.{cited[1]}:")
+        assert len(button) <= 100
+        press = await fake.send_component(sent.message, button, user=user)
+        reply = await fake.wait_for_sent(lambda m: m.interaction_id == press.id)
+        shown = description(reply)
+        assert shown != CHANGED_TEXT and reply.ephemeral
+        (bold,) = [p for p in shown.split("\n\n") if "**" in p]  # the cited part alone
+        assert bold.startswith(f"¶2.{cited[1]} **") and "seventy-three quokkas" in bold
+        # An id made before parts were carried (no part) means the paragraph's first part.
+        old = re.sub(r":2\.\d+:[0-9a-f]{8}$", ":2", button)
+        stale = json.loads(json.dumps(sent.message))
+        stale["components"][1]["components"][0]["custom_id"] = old
+        press = await fake.send_component(stale, old, user=user)
+        reply = await fake.wait_for_sent(lambda m: m.interaction_id == press.id)
+        (bold,) = [p for p in description(reply).split("\n\n") if "**" in p]
+        assert bold.startswith("¶2.1 **The harbour pilots logged squall number 1 ")
+
+
+async def test_10_a_vote_after_a_restart_logs_the_passage_ids_shown(
+    tmp_path, service, corpus
+) -> None:
+    """Votes name passages by :attr:`Passage.id` (``article#2.2``) whether the answer is still
+    in memory or is read back from the message after a restart."""
+    add_long_paragraph(corpus)
+    assert service.reload().ok
+    log_path = Path(service.settings.cache_dir) / "feedback.jsonl"
+    question = "How many quokkas were counted?"
+    async with fake_discord() as fake:
+        user = fake.add_user("voter")
+        async with running_bot(fake, service.settings, service):
+            _, first = await slash(fake, "ask", user=user, question=question)
+            _, second = await slash(fake, "ask", user=fake.add_user("other"), question=question)
+            up = custom_ids(first.body, "talks:vote:up:")[0]
+            press = await fake.send_component(first.message, up, user=user)
+            await fake.wait_for_sent(lambda m: m.interaction_id == press.id)
+        async with running_bot(fake, service.settings, service, sync=False):  # nothing in memory
+            up = custom_ids(second.body, "talks:vote:up:")[0]
+            press = await fake.send_component(second.message, up, user=user)
+            thanks = await fake.wait_for_sent(lambda m: m.interaction_id == press.id)
+            assert description(thanks) == THANKS_TEXT
+    before, after = (json.loads(line) for line in log_path.read_text().splitlines())
+    assert re.fullmatch(r"08_quokkas#2\.[2-9]", before["passages"][0]), before
+    assert after["passages"] == before["passages"]
 
 
 # 11 ------------------------------------------------------------------------------------------

@@ -4,14 +4,18 @@ Both are :class:`discord.ui.DynamicItem` s: everything a press needs is in the b
 id or in the message it sits on, so a button on a message sent before a restart (or a hot
 reload) still works, with nothing kept on disk:
 
-- ``talks:ctx:<article_id>:<paragraph>:<digest>`` shows, to the presser only, the paragraphs
-  around the cited one. ``digest`` is a hash of the cited paragraph's text, so a button whose
+- ``talks:ctx:<article_id>:<paragraph>[.<part>]:<digest>`` shows, to the presser only, the
+  paragraphs around the cited passage. ``.<part>`` is there for a paragraph cut into parts
+  (cited ``¶2.2``), as in the citation: without it the press would show part 1, whose digest
+  is not the cited part's. ``digest`` is a hash of the cited passage's text, so a button whose
   article has been edited since says so instead of showing another paragraph; one whose
-  article has left the corpus says that.
+  article has left the corpus says that. Ids made before parts were carried have no
+  ``.<part>`` and mean the paragraph's first part (or the whole paragraph).
 - ``talks:vote:<up|down>:<answer key>`` appends a vote to the feedback log. The key stands for
   the question and the passages shown, kept in memory (:class:`AnswerMemory`) when the answer
   was sent; after a restart they are read back from the message itself (its title is the
-  question, its "More context" buttons name the passages). The voter is never logged.
+  question, its "More context" buttons name the passages, as the same :attr:`Passage.id`
+  ``article#2.2`` the memory holds). The voter is never logged.
 
 Every press is acknowledged at once (deferred, privately) and its work runs in the chores pool,
 so a press is answered within Discord's 3 seconds however many questions are queued.
@@ -24,12 +28,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import discord
 
 from bot.answer.answerer import Answer
 from bot.answer.context import ContextError
+from bot.corpus.model import Passage
 from bot.errors import TalksBotError
 from bot.frontends.discord.messaging import send_reply
 from bot.frontends.discord.resources import Resources, resources_of
@@ -43,7 +49,8 @@ VOTE_PREFIX = "talks:vote:"
 CONTEXT_ROW, VOTE_ROW = 1, 2  # row 0 holds the answer's link buttons
 MAX_CONTEXT_BUTTONS = 5
 _CONTEXT_TEMPLATE = (
-    r"talks:ctx:(?P<article>.+?):(?P<paragraph>\d{1,6})(?::(?P<digest>[0-9a-f]{8}))?"
+    r"talks:ctx:(?P<article>.+?):(?P<paragraph>\d{1,6})(?:\.(?P<part>\d{1,6}))?"
+    r"(?::(?P<digest>[0-9a-f]{8}))?"
 )
 GONE_TEXT = (
     "That article is no longer in the collection I answer from, so I can't show more of it. "
@@ -65,8 +72,17 @@ def text_digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
-def context_custom_id(article_id: str, paragraph: int, digest: str) -> str:
-    return f"{CONTEXT_PREFIX}{article_id}:{paragraph}:{digest}"
+def context_custom_id(article_id: str, paragraph: int, part: int, digest: str | None) -> str:
+    """The id of a "More context" button: the passage as cited (``2`` or ``2.2``) and, when
+    known, its digest. ``part`` 0 (a paragraph that was not cut) adds nothing, so ids of
+    whole paragraphs are as they always were."""
+    label = f"{paragraph}.{part}" if part else str(paragraph)
+    return f"{CONTEXT_PREFIX}{article_id}:{label}" + (f":{digest}" if digest else "")
+
+
+def _passage_id(article_id: str, paragraph: int, part: int) -> str:
+    """:attr:`bot.corpus.model.Passage.id` rebuilt from a button (``article#2`` or ``#2.2``)."""
+    return f"{article_id}#{paragraph}.{part}" if part else f"{article_id}#{paragraph}"
 
 
 def vote_custom_id(vote: str, key: str) -> str:
@@ -78,48 +94,64 @@ async def _private(interaction: discord.Interaction, reply: Reply) -> None:
 
 
 class ContextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_CONTEXT_TEMPLATE):
-    """Shows the paragraphs around passage ``paragraph`` of ``article_id`` (ephemeral)."""
+    """Shows the passages around part ``part`` of paragraph ``paragraph`` of ``article_id``
+    (ephemeral); ``part`` 0 is a paragraph that was not cut, or the first part of one."""
 
     def __init__(
-        self, article_id: str, paragraph: int, digest: str | None, label: str = "More context"
+        self,
+        article_id: str,
+        paragraph: int,
+        part: int,
+        digest: str | None,
+        label: str = "More context",
     ) -> None:
-        custom_id = f"{CONTEXT_PREFIX}{article_id}:{paragraph}" + (f":{digest}" if digest else "")
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=custom_id,
+                custom_id=context_custom_id(article_id, paragraph, part, digest),
                 row=CONTEXT_ROW,
             )
         )
-        self.article_id, self.paragraph, self.digest = article_id, paragraph, digest
+        self.article_id, self.paragraph, self.part = article_id, paragraph, part
+        self.digest = digest
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ContextButton:
         label = getattr(item, "label", None) or "More context"
-        return cls(match["article"], int(match["paragraph"]), match["digest"], label)
+        part = int(match["part"]) if match["part"] else 0
+        return cls(match["article"], int(match["paragraph"]), part, match["digest"], label)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         resources = resources_of(interaction.client)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        cited = _passage_id(self.article_id, self.paragraph, self.part)
         try:
             context = await resources.in_chores(
-                resources.service.context, self.article_id, self.paragraph
+                resources.service.context, self.article_id, self.paragraph, part=self.part
             )
         except ContextError:
             await _private(interaction, render_notice(GONE_TEXT))
             return
         except Exception:
-            log.exception("more context failed for %s#%s", self.article_id, self.paragraph)
+            log.exception("more context failed for %s", cited)
             await _private(interaction, render_notice(SORRY_TEXT))
             return
-        focus = next(p for p in context.passages if p.paragraph == context.focus)
+        focus = _focus(context.passages, self.paragraph, self.part)
         if self.digest is not None and text_digest(focus.text) != self.digest:
             await _private(interaction, render_notice(CHANGED_TEXT))
             return
-        await _private(interaction, render_context(context))
+        await _private(interaction, render_context(context, focus))
+
+
+def _focus(passages: Sequence[Passage], paragraph: int, part: int) -> Passage:
+    """The cited passage in a context window: that part of the paragraph, else (an id without
+    a part, or a part the edited article no longer has) the paragraph's first passage, which
+    is the one :meth:`AnswerService.context` centres the window on then."""
+    same = [p for p in passages if p.paragraph == paragraph]
+    return next((p for p in same if p.part == part), same[0] if same else passages[0])
 
 
 class VoteButton(
@@ -191,7 +223,8 @@ def answer_on(message: discord.Message | None) -> tuple[str, tuple[str, ...]] | 
         for child in getattr(row, "children", ()):
             match = re.fullmatch(_CONTEXT_TEMPLATE, getattr(child, "custom_id", None) or "")
             if match:
-                passages.append(f"{match['article']}#{match['paragraph']}")
+                part = int(match["part"]) if match["part"] else 0
+                passages.append(_passage_id(match["article"], int(match["paragraph"]), part))
     return question, tuple(passages)
 
 
@@ -202,10 +235,11 @@ def answer_view(
     view = reply.view() or discord.ui.View(timeout=None)
     for item in answer.passages[:MAX_CONTEXT_BUTTONS]:
         passage = item.passage
+        article, paragraph, part = passage.article.id, passage.paragraph, passage.part
         digest = text_digest(passage.text)
-        if len(context_custom_id(passage.article.id, passage.paragraph, digest)) <= CUSTOM_ID_MAX:
+        if len(context_custom_id(article, paragraph, part, digest)) <= CUSTOM_ID_MAX:
             label = f"More context [{item.rank}]"
-            view.add_item(ContextButton(passage.article.id, passage.paragraph, digest, label))
+            view.add_item(ContextButton(article, paragraph, part, digest, label))
     if votes and answer.question:
         key = resources.answers.remember(answer.question, [p.passage.id for p in answer.passages])
         view.add_item(VoteButton("up", key))

@@ -19,7 +19,7 @@ import discord
 
 from bot.answer.answerer import Answer, AnsweredPassage, Reason
 from bot.answer.context import Context
-from bot.corpus.model import Article
+from bot.corpus.model import Article, Passage
 from bot.render.citation import format_citation, format_date
 from bot.render.discord.markdown import (
     BUTTON_LABEL_MAX,
@@ -224,16 +224,19 @@ def render_answer(answer: Answer, heading: str = "") -> Reply:
     return Reply(embed, _buttons(articles))
 
 
-def render_context(context: Context) -> Reply:
-    """The paragraphs around a cited one; the cited paragraph in bold."""
+def render_context(context: Context, focus: Passage | None = None) -> Reply:
+    """The passages around a cited one, each labelled as cited (``¶7``, ``¶7.2``), the cited
+    one in bold: ``focus`` when given (one part of a paragraph cut in parts), else every
+    passage of the focus paragraph."""
     article = context.article
     title = fit(article.title, TITLE_MAX)
     first, last = context.passages[0].paragraph, context.passages[-1].paragraph
     budget = (DESCRIPTION_MAX - 20) // max(1, len(context.passages))
     parts = []
     for p in context.passages:
-        body = fit([Run(p.text, bold=p.paragraph == context.focus)], budget - 8)
-        parts.append(f"¶{p.paragraph} {body}")
+        bold = p == focus if focus is not None else p.paragraph == context.focus
+        body = fit([Run(p.text, bold=bold)], budget - 16)
+        parts.append(f"¶{p.label} {body}")
     embed = discord.Embed(
         title=title, description="\n\n".join(parts), colour=COLOUR, url=safe_url(article.url)
     )
