@@ -72,6 +72,43 @@ def test_hyphenated_names_match_spaced_forms(analyzer, hyphenated, spaced):
 
 def test_hyphenated_name_also_matches_joined_form(analyzer):
     assert set(analyzer.terms("Jongun")) <= set(analyzer.terms("Jong-un"))
+    assert set(analyzer.terms("Jongun")) <= set(analyzer.terms("Jong-un's"))  # possessive too
+    assert set(analyzer.terms("F16")) <= set(analyzer.terms("F-16"))
+    assert analyzer.terms("2018-19") == ["2018", "19"]  # a range, not a number 201819
+
+
+def test_a_joined_form_stands_in_for_its_parts_in_a_question(analyzer):
+    """Counted as a word of its own, "Jong-un" would be three unknown words to a corpus that
+    never names him, where "Jong Un" is two."""
+    query = analyzer.query("Kim Jong-un's letter")
+    assert [q.term for q in query if not q.alias_for] == ["kim", "jong", "un", "letter"]
+    (joined,) = [q for q in query if q.term == "jongun"]
+    assert joined.alias_for == ("jong", "un") and joined.credit < 1
+
+
+def test_numbers_keep_their_separators(analyzer):
+    """ "5,000" is one number: split at the comma it would match any "1,000" by its "000"."""
+    assert analyzer.terms("5,000 zorbs") == analyzer.terms("5000 zorbs")
+    assert "000" not in analyzer.terms("About 1,000 zorbs, 3.5 percent")
+    assert "3.5" in analyzer.terms("growth of 3.5 percent.")
+    assert analyzer.terms("in 2018.") == ["2018"]  # a full stop is no decimal point
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "as_alone"),
+    [
+        ("what is the president's dog", "president", "what is the president dog"),
+        ("the summit's final statement", "summit", "the summit final statement"),
+        ("long-range missiles", "range", "range missiles"),
+    ],
+)
+def test_a_query_term_weighs_the_word_typed_not_the_token(analyzer, question, word, as_alone):
+    """A possessive or a hyphen must not turn a dictionary word into an unknown one: its
+    weight in the no-answer rule is that word's, and spelling never "corrects" it."""
+    typed = {q.word: q for q in analyzer.query(question)}
+    alone = {q.word: q for q in analyzer.query(as_alone)}
+    assert typed[word].specificity == alone[word].specificity
+    assert typed[word].term == alone[word].term
 
 
 @pytest.mark.parametrize(
@@ -211,7 +248,7 @@ def test_the_shipped_config_keeps_only_general_aliases(settings):
 
 # The fast paths of indexing (ASCII shortcuts, the cached C-level pass) must give exactly the
 # terms of the plain definitions they replace; these are those definitions, written out.
-_PLAIN_TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+)*'?")
+_PLAIN_TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+|(?<=\d),\d{3}(?!\d)|(?<=\d)\.\d+)*'?")
 _PLAIN_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
 
 
@@ -230,7 +267,8 @@ def _plain_terms(analyzer: Analyzer, text: str) -> list[str]:
         st.one_of(
             st.sampled_from(["U.S.", "D.P.R.K.", "Kim's", "Jong-un", "ICBMs", "held", "SUMMIT"]),
             st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
-            st.text(alphabet="abcXYZ.'- 09_", max_size=12),
+            st.text(alphabet="abcXYZ.'- 09_,", max_size=12),
+            st.sampled_from(["5,000", "3.5", "1,2,3", "F-16", "2018-19", "Jong-un's"]),
         ),
         max_size=12,
     ).map(" ".join)

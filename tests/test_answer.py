@@ -369,6 +369,25 @@ def _join_settle_threads() -> None:
             thread.join(timeout=60)
 
 
+def test_possessives_hyphens_and_numbers_do_not_make_filler_an_answer(write_corpus):
+    """Typed as a token ("president's", "5,000"), a word used to weigh as unknown English and
+    to split at its separators: a corpus that answers neither question quoted a paragraph
+    sharing one word ("president") or one digit group ("000")."""
+    files = {
+        "a.md": "The president of the Zorbland spoon guild signed a budget of 1,000 zorbs.\n",
+        "b.md": "Heavy rain flooded the marsh towns of Zorbland overnight.\n",
+        "c.md": "Quillsby growth slowed to 3.5 percent.\n",
+    }
+    files |= {f"f{i}.md": f"Filler about spoons and forks, number {i}.\n" for i in range(4)}
+    answerer = Answerer.from_settings(write_corpus(files))
+    for question in (
+        "What is the president's favourite dog breed?",
+        "5,000",
+    ):
+        assert not answerer.answer(question).passages, question
+    assert answerer.answer("when did quillsby growth slow to 3.5 percent").passages
+
+
 def test_a_stricter_operator_can_require_several_words_held(write_corpus):
     """``answer.min_words_held``: with 2, a passage that shares one word of a three-word
     question is no answer; one that holds two of the three still is (all but one at most)."""

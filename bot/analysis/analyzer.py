@@ -5,9 +5,11 @@ The pipeline, in order, and why each step exists:
 1. Unicode NFKC, curly quotes to straight, hyphen-like dashes to ``-``: scraped news mixes them,
    and ``Kim’s`` must equal ``Kim's``.
 2. Dotted acronyms lose their dots (``U.S.`` -> ``US``).
-3. Tokens are runs of letters/digits with inner apostrophes or hyphens.
-4. Hyphenated words yield their parts and the joined form, so ``Jong-un`` matches ``Jong Un``
-   and ``Jongun``.
+3. Tokens are runs of letters/digits with inner apostrophes or hyphens; a number keeps its
+   thousands separators and decimal point (``5,000`` is ``5000``, ``3.5`` stays whole).
+4. Hyphenated words yield their parts and the joined form, so ``Jong-un`` (or ``Jong-un's``)
+   matches ``Jong Un`` and ``Jongun``, and ``F-16`` matches ``F16``; in a question the joined
+   form is a stand-in for the parts, not a word of its own.
 5. Acronyms stay apart from words: an all-capitals token (``US``) in mixed-case text, or one listed
    in ``analysis.acronyms`` even in all-capitals text, becomes an upper-case term -- never a stop
    word, never stemmed -- so ``US`` never becomes the stop word ``us`` and ``UN`` never matches
@@ -74,9 +76,13 @@ _DOTTED_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}")
 _DOTTED_PAIR = re.compile(r"[A-Z]\.[A-Z]\.")
 _ASCII_LOWER = string.ascii_lowercase.encode("ascii")
 _ASCII_UPPER = string.ascii_uppercase.encode("ascii")
-_TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+)*'?")
+#: A word: letters and digits, with inner apostrophes or hyphens; a number keeps its thousands
+#: separators and decimal point ("5,000", "3.5"), which would otherwise make "5" and "000".
+_TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+|(?<=\d),\d{3}(?!\d)|(?<=\d)\.\d+)*'?")
 #: The same tokens in ASCII text, where a letter or digit is one of these: a quarter faster.
-_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['-][A-Za-z0-9]+)*'?")
+_ASCII_TOKEN = re.compile(
+    r"[A-Za-z0-9]+(?:['-][A-Za-z0-9]+|(?<=[0-9]),[0-9]{3}(?![0-9])|(?<=[0-9])\.[0-9]+)*'?"
+)
 _CACHE_LIMIT = 1_000_000
 _MAX_ACRONYM = 5  # an unlisted word in capitals longer than this is emphasis, not an acronym
 
@@ -239,10 +245,10 @@ class Analyzer:
         if "-" not in word:  # most words: no parts, so no need of the part cache either
             entry = self._analyse_word(word, shouting) or ""
         else:
-            parts = [p for p in word.split("-") if p]
+            parts = _hyphen_parts(word)
             terms = [t for t in (self._term(part, shouting) for part in parts) if t]
-            if len(parts) > 1 and all(p.isalpha() for p in parts):
-                joined = self._term("".join(p.strip("'") for p in parts).lower(), shouting=False)
+            if _joins(parts):
+                joined = self._term("".join(parts).lower(), shouting=False)
                 if joined:
                     terms.append(joined)
             entry = " ".join(terms)
@@ -263,7 +269,7 @@ class Analyzer:
         return term
 
     def _analyse_word(self, word: str, shouting: bool) -> str | None:
-        bare = _strip_possessive(word)
+        bare = _strip_possessive(word).replace(",", "")  # "5,000" is 5000
         if not bare:
             return None
         if len(bare) > 2 and bare.endswith("s") and bare[:-1].isupper() and bare[:-1].isalpha():
@@ -306,20 +312,26 @@ class Analyzer:
 
     def query(self, question: str) -> list[QueryTerm]:
         """Query terms, each typed term once with its query-term frequency (``tf``), then
-        aliases of the typed phrases.
+        stand-ins: the joined form of a hyphenated word, and aliases of the typed phrases.
 
         A word typed twice ranks twice, as BM25 defines it (and rank-bm25's ``get_scores`` and
-        Lucene compute it): long, multi-sentence queries repeat the words they are about.
+        Lucene compute it): long, multi-sentence queries repeat the words they are about. The
+        joined form ("Jong-un" -> ``jongun``) finds a text that writes the word joined, but it
+        is the same word as its parts: as a stand-in for them, it does not count a second time
+        against a corpus that lacks the word.
         """
         tokens = self.tokens(question)
-        typed = [t.term for t in tokens]
         text = normalize(question)
+        joined = {i: self._joined_of(text[t.start : t.end], t.term) for i, t in enumerate(tokens)}
+        typed = [t.term for i, t in enumerate(tokens) if not joined[i]]
         names = _name_terms(text, tokens)
         specific = english()
         specificity: dict[str, float] = {}
         words: dict[str, str] = {}
-        for t in tokens:
-            word = text[t.start : t.end].strip("'")
+        for i, t in enumerate(tokens):
+            if joined[i]:
+                continue
+            word = self._typed_word(text[t.start : t.end], t.term)
             words.setdefault(t.term, word)
             specificity[t.term] = max(specificity.get(t.term, 0.0), specific(word))
         counts = Counter(typed)
@@ -330,6 +342,13 @@ class Analyzer:
             for term, n in counts.items()
         ]
         seen = set(counts)
+        weight = self.settings.alias_weight
+        for i, t in enumerate(tokens):
+            parts = joined[i]
+            if parts and t.term not in seen:
+                seen.add(t.term)
+                result.append(QueryTerm(t.term, weight, parts, (t.term,), credit=weight))
+        typed = [t.term for t in tokens]  # aliases match phrases as indexed, joined forms in
         for group in self._aliases:
             present = [member for member in group if _contains(typed, member)]
             if not present:
@@ -342,6 +361,32 @@ class Analyzer:
                         weight = self.settings.alias_weight
                         result.append(QueryTerm(term, weight, source, member, credit=weight))
         return result
+
+    def _typed_word(self, surface: str, term: str) -> str:
+        """The word typed for ``term`` in the token ``surface``, as English spells it: no
+        possessive ("president's" -> "president"), and of a hyphenated word the part that gave
+        the term ("long-range" -> "range"). Its specificity weighs the term, and it tells a
+        real word from a typo, so it must be a word a dictionary holds, not the token."""
+        bare = _strip_possessive(surface).replace(",", "")
+        if "-" not in bare:
+            return bare
+        for part in _hyphen_parts(bare):
+            if term in self.terms(part):
+                return part
+        return bare
+
+    def _joined_of(self, surface: str, term: str) -> tuple[str, ...]:
+        """The terms of the parts of hyphenated ``surface`` when ``term`` is its joined form
+        (and no part's term), else ()."""
+        if "-" not in surface:
+            return ()
+        parts = _hyphen_parts(surface)
+        if not _joins(parts):
+            return ()
+        terms = tuple(t for part in parts for t in self.terms(part))
+        if term in terms or term != self._term("".join(parts).lower(), shouting=False):
+            return ()
+        return terms
 
     def _analyse_aliases(
         self, groups: Sequence[Sequence[str]]
@@ -357,6 +402,17 @@ class Analyzer:
 def _tokens(text: str) -> re.Pattern[str]:
     """The token pattern for ``text``."""
     return _ASCII_TOKEN if text.isascii() else _TOKEN
+
+
+def _hyphen_parts(word: str) -> list[str]:
+    """The parts of a hyphenated word, its possessive gone ("Jong-un's" -> Jong, un)."""
+    return [p for p in _strip_possessive(word).split("-") if p]
+
+
+def _joins(parts: Sequence[str]) -> bool:
+    """Whether a hyphenated word's parts also make a joined term: letters and digits with a
+    letter somewhere ("Jong-un" -> jongun, "F-16" -> f16), not a range of numbers ("2018-19")."""
+    return len(parts) > 1 and all(map(str.isalnum, parts)) and any(map(str.isalpha, parts))
 
 
 def _strip_possessive(word: str) -> str:

@@ -22,7 +22,7 @@ from bot.corpus.model import Passage
 STORE_FORMAT = 1
 #: Bump when :mod:`bot.analysis.analyzer` or :func:`bot.index.engine.analyse_passages` changes
 #: the terms they produce for a text (a new rule, a changed word list in code).
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 #: Bump when :mod:`bot.corpus.copies` changes which passages it groups.
 COPIES_VERSION = 1
 #: Analysis settings that only questions use (aliases are added to queries, never to passages):
