@@ -93,6 +93,13 @@ def test_cut_markdown_prefers_word_boundaries_and_closes_bold() -> None:
     assert cut_markdown(text, len(text)) == text
 
 
+def test_a_cut_leaves_no_stray_quote_or_subtext_marker() -> None:
+    # Found by hypothesis: a plain-text fallback cut right after a field's "> " (or the
+    # footer's "-# ") ended with a stray ">…" ("-#…").
+    assert cut_markdown("**name**\n> " + "x" * 40, 14) == "**name**…"
+    assert cut_markdown("body\n\n-# " + "y" * 40, 10) == "body…"
+
+
 def _entry(url: str, copies: int) -> TimelineEntry:
     article = Article("raft-talks", "Rafts " * 40, "The Courier " * 10, dt.date(2024, 3, 15), url)
     passage = Passage(article, 1, "The patrol rafts withdrew from the lagoon at dawn. " * 5)

@@ -369,6 +369,30 @@ async def test_11_shutdown_finishes_answers_in_flight_or_says_so(
         assert description(sent) == RESTART_TEXT and sent.ephemeral
 
 
+async def test_an_outlet_named_everyone_stays_defused_in_a_refusal(service, corpus) -> None:
+    """The refusal quoting the filters (NOTHING_SELECTED) names the outlet as the corpus spells
+    it; "@everyone Daily" must reach Discord defused, as an embed and as the text fallback."""
+    add_article(
+        corpus,
+        "09_everyone.md",
+        {"title": "Mass ping gazette", "source": "@everyone Daily", "date": "2018-09-11"},
+        "The mass ping gazette reported on the summit.",
+    )
+    assert service.reload().ok
+    question = "since:2030 source:everyone where was the summit?"
+    async with fake_discord() as fake, running_bot(fake, service.settings, service):
+        n = len(fake.sent)
+        await fake.send_message(question, user=fake.add_user("dm"), dm=True)
+        shown = description(await reply_to(fake, n))
+        await fake.set_overwrites(deny=EMBED_LINKS)
+        n = len(fake.sent)
+        await mention(fake, question, mention_bot=True)
+        content = (await reply_to(fake, n)).body["content"]
+    for text in (shown, content):
+        assert "No article matches the filters" in text
+        assert "@\u200beveryone Daily" in text and "@everyone" not in text, text
+
+
 async def test_errors_in_a_message_are_logged_once_and_answered(service, caplog) -> None:
     caplog.set_level(logging.ERROR)
     async with fake_discord() as fake, running_bot(fake, service.settings, service):

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 from fakediscord import limits
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.analysis.sentences import sentence_spans
@@ -72,7 +72,7 @@ def answers(draw: st.DrawFn) -> Answer:
     asked = draw(st.one_of(st.none(), st.integers(0, 10**7)))
     if draw(st.integers(0, 5)) == 0:
         reason = draw(st.sampled_from([r for r in Reason if r is not Reason.ANSWERED]))
-        detail = draw(st.one_of(st.none(), st.text(max_size=2000)))
+        detail = draw(st.one_of(st.none(), TEXT, st.text(max_size=2000)))
         return Answer(question, reason, asked_chars=asked, detail=detail)
     pool = draw(st.lists(articles(), min_size=1, max_size=4))
     count = draw(st.integers(1, 10))
@@ -100,8 +100,43 @@ def check_markdown(text: str) -> None:
         assert not unescaped(text, token), (token, text)
 
 
+#: A whole ``[text](url)`` link as the renderer writes it (its text escaped, its url safe).
+_LINK = re.compile(r"\[((?:\\.|[^\]\\\n])*)\]\(https?://[^()\s]*\)")
+#: The Markdown the renderer writes itself: a quote or a footer line's start, the sources
+#: command, the copies' italics (``*also*`` once cut_markdown closed a cut inside them).
+_OUR_MARKUP = re.compile(r"^> |^-# |`/sources`|\*also(?: in)?\*", re.MULTILINE)
+_LINE_START_MARKUP = re.compile(r"[#>+-]|\d+\.\s")
+
+
+def check_rendered(markdown: str) -> None:
+    """A description, field value or plain-text fallback: besides the renderer's own markup
+    (quotes, links, bold, ``/sources``, *also in*), nothing from the text formats or pings."""
+    assert "@everyone" not in markdown and "@here" not in markdown, markdown
+    without_links = ""
+    pos = 0
+    while pos < len(markdown):  # links and escapes, scanned left to right as Discord does
+        if markdown[pos] == "\\":
+            without_links += markdown[pos : pos + 2]
+            pos += 2
+            continue
+        found = _LINK.match(markdown, pos)
+        if found:
+            without_links += found[1]
+            pos = found.end()
+            continue
+        without_links += markdown[pos]
+        pos += 1
+    text = _OUR_MARKUP.sub("", without_links)
+    check_markdown(text)
+    assert not unescaped(text, "["), markdown  # no link but ours, none cut open
+    for line in text.split("\n"):
+        assert not _LINE_START_MARKUP.match(line), (line, markdown)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers())
+@example(Answer("q", Reason.NOTHING_SELECTED, detail="from @everyone Daily, since 1 Jan 2030"))
+@example(Answer("q", Reason.NOTHING_SELECTED, detail="x " * 600 + "@here [a](https://b.c) *"))
 def test_every_answer_fits_discord_limits(answer: Answer) -> None:
     reply = render.render_answer(answer)
     assert message_errors(reply) == {}
@@ -110,6 +145,11 @@ def test_every_answer_fits_discord_limits(answer: Answer) -> None:
     assert embed["title"].strip()
     for field in embed.get("fields", []):
         check_markdown(field["name"])
+        check_rendered(field["value"])
+    check_rendered(embed.get("description", ""))
+    text = reply.text()
+    assert len(text) <= 2000
+    check_rendered(text)
 
 
 @settings(max_examples=200, deadline=None)

@@ -255,6 +255,9 @@ _TOKEN = re.compile(
     r"\\.|\*\*|\*|\[(?:\\.|[^\]\\\n])*\]\([^()\s]*\)|\s+|.",
     re.DOTALL,
 )
+#: A last line holding only a quote or subtext marker: a cut right after ``> `` or ``-# ``
+#: would otherwise end the message with a stray ``>…`` or ``-#…``.
+_DANGLING_MARKER = re.compile(r"(?:^|\n)(?:>|-#)\Z")
 
 
 def cut_markdown(text: str, limit: int) -> str:
@@ -292,5 +295,5 @@ def cut_markdown(text: str, limit: int) -> str:
         if size > budget:
             break
     cut, still_open = word_cut or any_cut
-    head = "".join(pieces[:cut]).rstrip()
+    head = _DANGLING_MARKER.sub("", "".join(pieces[:cut]).rstrip()).rstrip()
     return head + "".join(reversed(still_open)) + ELLIPSIS

@@ -48,6 +48,7 @@ NO_ANSWER_COLOUR = discord.Colour(0x9CA3AF)
 
 _CITATION_MAX = 300  # a citation line is never longer than this (plus its URL)
 _FIELD_NAME_BUDGET = 150  # field names cite passages 2..n: short, to leave room for quotes
+_REFUSAL_MAX = 1000  # why there is no answer: a sentence, or the filters quoted
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,17 @@ class Reply:
 
 
 def embed_text(embed: discord.Embed) -> str:
-    """An embed as message content, shortened without cutting markup."""
+    """An embed as message content, shortened without cutting markup.
+
+    The body is cut to leave room for the footer line, which is kept whole: cut with the
+    rest, it could end as a stray ``-#…`` (the subtext marker without its text)."""
     parts = [f"**{embed.title}**"] if embed.title else []
     if embed.description:
         parts.append(embed.description)
     parts += [f"**{field.name}**\n{field.value}" for field in embed.fields]
-    if embed.footer.text:
-        parts.append("-# " + escape(embed.footer.text, 500))
-    return cut_markdown("\n\n".join(parts), CONTENT_MAX)
+    footer = "-# " + escape(embed.footer.text, 500) if embed.footer.text else ""
+    body = cut_markdown("\n\n".join(parts), CONTENT_MAX - len(footer) - 2)
+    return "\n\n".join(x for x in (body, footer) if x)
 
 
 # --------------------------------------------------------------------------- answers
@@ -172,12 +176,15 @@ def refusal_embed(
     title: str, reason: Reason, detail: str | None, footer: str = ""
 ) -> discord.Embed:
     """The embed that says why there is no answer (our words, so Markdown in them is meant;
-    a filter's ``detail`` quotes the user's outlet, so it is escaped)."""
-    text = refusal(
-        reason, "`" + SOURCES_COMMAND["discord"] + "`", escape(detail) if detail else None
-    )
+    a filter's ``detail`` quotes outlets, the user's and the corpus's, so it is escaped).
+
+    The detail is escaped and shortened in one step, and the text is then only cut as
+    Markdown: shortening it again as plain text would re-clean it and drop the zero-width
+    space that defuses an ``@everyone`` in an outlet's name."""
+    escaped = escape(detail, _REFUSAL_MAX) if detail else None
+    text = refusal(reason, "`" + SOURCES_COMMAND["discord"] + "`", escaped)
     embed = discord.Embed(
-        title=title, description=shorten_plain(text, 1000), colour=NO_ANSWER_COLOUR
+        title=title, description=cut_markdown(text, _REFUSAL_MAX), colour=NO_ANSWER_COLOUR
     )
     if footer:
         embed.set_footer(text=footer)
