@@ -148,6 +148,75 @@ async def test_slow_retrieval_never_delays_acknowledgements(
     assert loop_thread not in threads
 
 
+@pytest.mark.asyncio
+async def test_listings_filter_checks_and_autocomplete_run_off_the_event_loop(
+    fake: FakeDiscord, settings: Settings, service: FlakyService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/sources and /help sort every article, a filter check may index the corpus, and
+    autocompletion lists outlets: at 100k articles each is a noticeable pause, which on the
+    event loop would stall the gateway heartbeat and every other interaction."""
+    bot = create_bot(settings, service, guild_ready_timeout=0.05)
+    loop_thread = threading.get_ident()
+    threads: dict[str, set[int]] = {"sources": set(), "validate": set(), "outlets": set()}
+    for name, seen in threads.items():
+        original = getattr(service, name)
+
+        def spy(*args: object, _original=original, _seen=seen, **kwargs: object) -> object:
+            _seen.add(threading.get_ident())
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(service, name, spy)
+    async with running(bot, fake):
+        await fake.wait_for_commands()
+        for command, options in [
+            ("sources", {}),
+            ("help", {}),
+            ("ask", {"question": "Who is Quillfeather?", "since": "2031"}),
+        ]:
+            user = fake.add_user(command)
+            interaction = await fake.send_slash_command(command, options, user=user)
+            sent = await fake.wait_for_sent(lambda m, i=interaction.id: m.interaction_id == i)
+            assert sent.body["embeds"], sent.body
+        typed = await fake.send_autocomplete("ask", {"question": "x", "source": "wi"}, "source")
+        await fake.wait_until(lambda: typed.responses)
+        assert typed.responses[0]["data"]["choices"]
+    assert all(threads.values()), threads
+    assert not any(loop_thread in seen for seen in threads.values()), threads
+    assert not fake.errors
+
+
+@pytest.mark.asyncio
+async def test_sources_and_help_count_against_the_cooldown_of_ask(
+    fake: FakeDiscord, settings: Settings, service: FlakyService
+) -> None:
+    """Each /sources or /help sorts the whole corpus, so one user cannot repeat them at will:
+    they share the per-user cooldown (and the refusal) of /ask."""
+    strict = settings.model_copy(
+        update={"discord": settings.discord.model_copy(update={"cooldown_rate": 2})}
+    )
+    bot = create_bot(strict, service, guild_ready_timeout=0.05)
+    async with running(bot, fake):
+        await fake.wait_for_commands()
+        user = fake.add_user("lister")
+        replies = []
+        for command, options in [
+            ("ask", {"question": "Who is Quillfeather?"}),
+            ("sources", {}),
+            ("help", {}),
+            ("sources", {}),
+        ]:
+            interaction = await fake.send_slash_command(command, options, user=user)
+            sent = await fake.wait_for_sent(lambda m, i=interaction.id: m.interaction_id == i)
+            replies.append((interaction, sent))
+        other = await fake.send_slash_command("help", user=fake.add_user("someone else"))
+        helped = await fake.wait_for_sent(lambda m: m.interaction_id == other.id)
+    texts = [sent.body["embeds"][0].get("description", "") for _, sent in replies]
+    assert ["asking quickly" in t for t in texts] == [False, False, True, True]
+    for interaction, sent in replies[2:]:
+        assert interaction.responses[0]["type"] == 4 and sent.ephemeral  # refused at once
+    assert helped.body["embeds"][0]["title"] == "talks-bot"
+
+
 def test_cooldown_counts_per_user() -> None:
     cooldowns = UserCooldowns(rate=2, per=30.0)
     assert cooldowns.retry_after(1) is None and cooldowns.retry_after(1) is None

@@ -184,8 +184,9 @@ async def test_private_ask_is_ephemeral(fake: FakeDiscord) -> None:
 async def test_sources_lists_every_article(fake: FakeDiscord) -> None:
     interaction = await fake.send_slash_command("sources")
     sent = await fake.wait_for_sent(lambda m: m.interaction_id == interaction.id)
-    assert sent.route == "callback" and interaction.responses[0]["type"] == 4
-    assert sent.body["flags"] == 64
+    # Acknowledged at once (it sorts every article, in a thread), then answered privately.
+    assert interaction.responses == [{"type": 5, "data": {"flags": 64}}]
+    assert sent.route == "followup" and sent.ephemeral
     embed = sent.body["embeds"][0]
     assert embed["description"].startswith(
         "[Marrowgate harbour logs reveal a quokka census]"

@@ -8,6 +8,7 @@ accepts a name typed by hand as well.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 
@@ -71,9 +72,13 @@ def check_filters(
 async def source_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
-    """Outlets from the corpus containing what has been typed (prefix matches first)."""
+    """Outlets from the corpus containing what has been typed (prefix matches first).
+
+    Listed in a thread: the first listing after a reload indexes the corpus's outlets, which
+    on the event loop would hold up every other interaction and the gateway heartbeat."""
     service = resources_of(interaction.client).service
+    names = await asyncio.to_thread(service.outlets, current)
     return [
         app_commands.Choice(name=shorten_plain(name, CHOICE_MAX), value=source_id(name))
-        for name in service.outlets(current)[:25]
+        for name in names[:25]
     ]

@@ -8,6 +8,7 @@ passages that bear on the message's text.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -71,7 +72,7 @@ class NewsCog(commands.Cog, name="News"):
         if await refused(res, interaction):
             return
         try:
-            filters = check_filters(res.service, since, until, source)
+            filters = await asyncio.to_thread(check_filters, res.service, since, until, source)
         except FilterError as exc:
             await send_reply(interaction, render_problem(str(exc)), ephemeral=True)
             return
