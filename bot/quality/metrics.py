@@ -3,6 +3,9 @@
 Pure functions: nothing here builds an index or reads a file (that is
 :mod:`bot.quality.datasets`).
 
+ir-measures is the ``eval`` extra: it is imported when a measure is computed, never at import
+time, so the commands that import this module still run on a base install.
+
 Metric conventions: every judged query counts; a query the system returned nothing for scores
 0 (ir-measures' behaviour). MAP is AP over the top 1000, recall is R@100; for question sets hit@k
 is ir-measures' ``Success@k`` and MRR@10 its ``RR@10``.
@@ -12,11 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-import ir_measures
-from ir_measures import AP, RR, R, Success, nDCG
-
+from bot.extras import require
 from bot.quality.datasets import Question, contains_phrase, normalize_text
 
 #: Run: ``{qid: {docid: score}}``, higher score ranks first.
@@ -24,14 +24,14 @@ Run = Mapping[str, Mapping[str, float]]
 #: Qrels: ``{qid: {docid: grade}}``, grade > 0 relevant.
 Qrels = Mapping[str, Mapping[str, int]]
 
-#: Reported name -> ir-measures measure, for test collections.
-IR_MEASURES = {"map": AP @ 1000, "ndcg@10": nDCG @ 10, "recall@100": R @ 100}
-#: Reported name -> ir-measures measure, for question sets.
+#: Reported name -> ir-measures measure (by its name), for test collections.
+IR_MEASURES = {"map": "AP@1000", "ndcg@10": "nDCG@10", "recall@100": "R@100"}
+#: Reported name -> ir-measures measure (by its name), for question sets.
 QUESTION_MEASURES = {
-    "hit@1": Success @ 1,
-    "hit@3": Success @ 3,
-    "mrr@10": RR @ 10,
-    "ndcg@10": nDCG @ 10,
+    "hit@1": "Success@1",
+    "hit@3": "Success@3",
+    "mrr@10": "RR@10",
+    "ndcg@10": "nDCG@10",
 }
 
 
@@ -82,9 +82,9 @@ def run_from_rankings(rankings: Mapping[str, Sequence[str]]) -> dict[str, dict[s
 
 
 def evaluate(
-    measures: Mapping[str, Any], run: Run, qrels: Qrels
+    measures: Mapping[str, str], run: Run, qrels: Qrels
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """Compute *measures* (reported name -> ir-measures measure) of *run* against *qrels*.
+    """Compute *measures* (reported name -> ir-measures measure name) of *run* against *qrels*.
 
     Returns
     -------
@@ -92,12 +92,14 @@ def evaluate(
         Means over every query in *qrels* that has a relevant document, and
         ``{qid: {name: value}}`` for those queries. Queries absent from *run* score 0.
     """
+    ir_measures = require("ir_measures", "eval")
+    parsed = {name: ir_measures.parse_measure(measure) for name, measure in measures.items()}
     judged = {qid: dict(docs) for qid, docs in qrels.items() if any(g > 0 for g in docs.values())}
-    names = {measure: name for name, measure in measures.items()}
+    names = {measure: name for name, measure in parsed.items()}
     per_query: dict[str, dict[str, float]] = {qid: dict.fromkeys(measures, 0.0) for qid in judged}
     if judged:
         scored = {qid: dict(docs) for qid, docs in run.items() if qid in judged and docs}
-        for metric in ir_measures.iter_calc(list(measures.values()), judged, scored):
+        for metric in ir_measures.iter_calc(list(parsed.values()), judged, scored):
             per_query[metric.query_id][names[metric.measure]] = float(metric.value)
     aggregate = {
         name: (sum(row[name] for row in per_query.values()) / len(per_query) if per_query else 0.0)
