@@ -203,6 +203,33 @@ async def test_link_button_url_is_at_most_512_characters(fake: FakeDiscord) -> N
         assert [m.body["content"] for m in fake.sent] == ["fits"]
 
 
+def buttons_view(*custom_ids: str) -> discord.ui.View:
+    """A view of one button per id, one row each; the last one disabled (Discord checks a
+    disabled button's id for duplicates too)."""
+    view = discord.ui.View(timeout=None)
+    for row, custom_id in enumerate(custom_ids):
+        disabled = row == len(custom_ids) - 1
+        view.add_item(discord.ui.Button(label="b", custom_id=custom_id, row=row, disabled=disabled))
+    return view
+
+
+@pytest.mark.asyncio
+async def test_a_custom_id_may_appear_once_per_message(fake: FakeDiscord) -> None:
+    bot = MiniBot()
+    async with running(bot, fake.token):
+        channel = guild_channel(bot, fake)
+        await channel.send("distinct", view=buttons_view("a:1", "a:2", "b:1"))
+        with pytest.raises(discord.HTTPException) as refused:
+            await channel.send("duplicated", view=buttons_view("a:1", "b:1", "a:1"))
+        assert (refused.value.status, refused.value.code) == (400, 50035)
+        errors = fake.requests[-1].response["errors"]["components"]
+        assert list(errors) == ["2"]  # the second use is the one refused
+        (error,) = errors["2"]["components"]["0"]["custom_id"]["_errors"]
+        assert error["code"] == "COMPONENT_CUSTOM_ID_DUPLICATED"
+        assert [m.body["content"] for m in fake.sent] == ["distinct"]
+    assert limits.check_components([]) == {}
+
+
 @pytest.mark.asyncio
 async def test_interaction_token_expires_after_15_minutes(fake: FakeDiscord) -> None:
     bot = MiniBot()

@@ -119,12 +119,19 @@ def check_embed(embed: Any) -> tuple[Errors, int]:
 
 
 def check_components(rows: Any) -> Errors:
-    """Validate action rows of buttons and selects."""
+    """Validate action rows of buttons and selects.
+
+    A ``custom_id`` may appear once per message, across all its rows and whether or not the
+    component is disabled: Discord refuses the whole message otherwise (400, code 50035,
+    ``COMPONENT_CUSTOM_ID_DUPLICATED`` on the later use; discord-api-docs#3673). discord.py
+    does not check it, so a bot that builds ids from data (a passage, a page) can hit it.
+    """
     errors: Errors = {}
     if not isinstance(rows, list):
         return _error("LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")
     if len(rows) > ACTION_ROWS_MAX:
         return _too_long(ACTION_ROWS_MAX)
+    seen: set[str] = set()
     for r, row in enumerate(rows):
         row_errors: Errors = {}
         children = row.get("components") or []
@@ -167,6 +174,14 @@ def check_components(rows: Any) -> Errors:
                     )
             else:
                 comp_errors["type"] = _error("UNION_TYPE_CHOICES", "Unknown component type.")
+            custom_id = comp.get("custom_id")
+            if isinstance(custom_id, str) and "custom_id" not in comp_errors:
+                if custom_id in seen:
+                    comp_errors["custom_id"] = _error(
+                        "COMPONENT_CUSTOM_ID_DUPLICATED",
+                        "Component custom id was already specified",
+                    )
+                seen.add(custom_id)
             if comp_errors:
                 row_errors.setdefault("components", {})[str(c)] = comp_errors
         if row_errors:
