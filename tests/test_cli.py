@@ -215,8 +215,12 @@ def test_ask_through_a_pipe_is_not_wrapped_and_width_wraps_it():
     assert wrapped.split() == plain.split()  # the same words, only the line breaks differ
 
 
-def test_a_width_too_small_is_a_usage_error(capsys):
-    code, out = run(["ask", "--width", "5", "letter"])
+@pytest.mark.parametrize("command", [["ask", "letter"], ["console"]])
+@pytest.mark.parametrize("width", ["5", "-3"])
+def test_a_width_too_small_is_a_usage_error(capsys, command, width):
+    """Checked by every command that wraps: the console once took -3 and wrapped until the
+    machine ran out of memory."""
+    code, out = run([command[0], "--width", width, *command[1:]], stdin="letter\n")
     assert code == 2 and out == ""
     assert "--width must be 0 (never wrap) or at least 20" in capsys.readouterr().err
 

@@ -22,9 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli.runtime import make_service
+    from bot.cli.runtime import checked_width, make_service
     from bot.frontends.console.console import Console
 
+    width = checked_width(args)
     color = {"always": True, "never": False}.get(settings.console.color)
     console = Console(
         make_service(settings),
@@ -32,6 +33,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         stdout=args.stdout,
         color=color,
         history_file=settings.console.history_file,
-        wrap_width=args.width,
+        wrap_width=width,
     )
     return console.run()

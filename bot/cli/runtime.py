@@ -60,12 +60,22 @@ def make_service(settings: Settings) -> AnswerService:
 
 def output_width(args: argparse.Namespace) -> int | None:
     """The columns to wrap at: ``--width`` (0: never), else the terminal's width, else none."""
-    from bot.cli.options import UsageError
-    from bot.frontends.console.terminal import MIN_WIDTH, terminal_width
+    from bot.frontends.console.terminal import terminal_width
 
-    width: int | None = getattr(args, "width", None)
+    width = checked_width(args)
     if width is None:
         return terminal_width(args.stdout)
-    if 0 < width < MIN_WIDTH or width < 0:
-        raise UsageError(f"--width must be 0 (never wrap) or at least {MIN_WIDTH} (got {width})")
     return width or None
+
+
+def checked_width(args: argparse.Namespace) -> int | None:
+    """``--width`` as given (None when not), or a usage error: 0 (never wrap) or at least the
+    narrowest the console wraps at. Every command that takes it checks it: a negative width
+    once made the console's wrapper loop until memory ran out."""
+    from bot.cli.options import UsageError
+    from bot.frontends.console.terminal import MIN_WIDTH
+
+    width: int | None = getattr(args, "width", None)
+    if width is not None and (0 < width < MIN_WIDTH or width < 0):
+        raise UsageError(f"--width must be 0 (never wrap) or at least {MIN_WIDTH} (got {width})")
+    return width
