@@ -218,6 +218,10 @@ def test_cut_paragraph(text: str, parts: int):
         ("title: Eels\nsource: Quill\ndate: 01/02/2031\n", 4, "bad date"),
         ("title: Eels\ndate: 2031-13-45\n", 3, "bad date"),
         ("date: 2031-01-01\ntitle: [a, b]\n", 3, "must be text"),
+        # lines come from the YAML parser's marks, not from a guess at the text:
+        ("title: Eels\nsource: Quill\ndate: 2031-01-01\nupdated: 2031-13-45\n", 5, "bad date"),
+        ("date: 2031-01-01\ntitle: Eels\ndate: '2031-13-45'\n", 4, "bad date"),  # the last counts
+        ('title: "Eels\ndate: x"\ndate: 01/02/2031\n', 4, "bad date"),  # line 3 is in a string
     ],
 )
 def test_front_matter_warnings_point_at_the_key(tmp_path: Path, front: str, line: int, message):

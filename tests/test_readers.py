@@ -140,3 +140,10 @@ def test_empty_files_warn(tmp_path: Path, name: str):
     shutil.copy(NEWS / "courier-talks-open.md", tmp_path)
     corpus = _load(tmp_path)
     assert "empty file" in corpus.warnings[0].message
+
+
+def test_jsonl_paragraphs_of_one_record_all_cite_its_line(tmp_path: Path):
+    row = {"id": "eels", "title": "Eels", "text": "The eels left.\n\nThey came back.\n\nThen left."}
+    (tmp_path / "bulk.jsonl").write_text("\n" + json.dumps(row) + "\n", encoding="utf-8")
+    corpus = _load(tmp_path)
+    assert [(p.paragraph, p.line) for p in corpus.passages] == [(1, 2), (2, 2), (3, 2)]

@@ -139,7 +139,8 @@ def _scan_file(
     path: Path, readers: Mapping[str, Reader], corpus: CorpusSettings
 ) -> tuple[Known, ...]:
     """The articles of one corpus file, read as the loader reads them; unreadable ones are left
-    out (the loader warns about them)."""
+    out (the loader warns about them), and so is a file whose reader fails unexpectedly: one bad
+    file must not stop ``add`` or a feed poll (the traceback is logged at DEBUG)."""
     reader = readers.get(path.suffix.lower())
     if reader is None:
         return ()
@@ -147,17 +148,29 @@ def _scan_file(
         raws = reader(path, path.read_bytes())
     except (OSError, SkipFile):
         return ()
+    except Exception:
+        log.debug("internal error cataloguing %s; left out", path, exc_info=True)
+        return ()
     known = []
     for raw in raws:
         if isinstance(raw, SkipFile):
             continue
-        url = raw.meta.get("url")
-        key = url_key(str(url)) if url else None
+        try:
+            url = raw.meta.get("url")
+            key = url_key(str(url)) if url else None
+        except Exception:
+            log.debug("internal error cataloguing %s; left out", path, exc_info=True)
+            continue
         try:
             article = Article(id=raw.id, title="")
-            _, passages, _cuts = split_article(article, raw.body, raw.body_line, corpus, path)
+            _, passages, _cuts = split_article(
+                article, raw.body, raw.body_line, corpus, path, one_line=raw.one_line
+            )
         except SkipFile:
             known.append(Known(raw.id, key, None))
+            continue
+        except Exception:
+            log.debug("internal error cataloguing %s; left out", path, exc_info=True)
             continue
         known.append(Known(raw.id, key, fingerprint(passages)))
     return tuple(known)

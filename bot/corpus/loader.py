@@ -13,6 +13,7 @@ above ever sees one.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -114,7 +115,13 @@ def default_readers() -> dict[str, Reader]:
 def _load_file(
     path: Path, reader: Reader, settings: CorpusSettings
 ) -> Iterable[tuple[Article, tuple[Passage, ...], list[LoadWarning]]]:
-    """Each article of one file with its passages and notices; a skip has no passages."""
+    """Each article of one file with its passages and notices; a skip has no passages.
+
+    Readers report a bad file by raising :class:`SkipFile`. Anything else they (or the
+    libraries under them) raise is a bug, not a reason to lose the corpus: the file is skipped
+    with a warning naming it and the exception, and the traceback is logged at DEBUG, as the
+    CLI does for internal errors.
+    """
     empty: tuple[Passage, ...] = ()
     placeholder = Article(id="", title="")
     try:
@@ -125,6 +132,9 @@ def _load_file(
     except SkipFile as exc:
         yield placeholder, empty, [LoadWarning(path, str(exc), exc.line)]
         return
+    except Exception as exc:
+        yield placeholder, empty, [unexpected(path, exc)]
+        return
     for raw in raws:
         if isinstance(raw, SkipFile):
             yield placeholder, empty, [LoadWarning(path, str(raw), raw.line)]
@@ -133,25 +143,36 @@ def _load_file(
             raw = clean_raw(raw)
             article = make_article(raw, path)
             article, passages, notes = split_article(
-                article, raw.body, raw.body_line, settings, path
+                article, raw.body, raw.body_line, settings, path, one_line=raw.one_line
             )
         except SkipFile as exc:
             line = exc.line if exc.line is not None else raw.line
             yield placeholder, empty, [LoadWarning(path, str(exc), line)]
             continue
+        except Exception as exc:
+            yield placeholder, empty, [unexpected(path, exc, raw.line)]
+            continue
         yield article, passages, notes
+
+
+def unexpected(path: Path, exc: Exception, line: int | None = None) -> LoadWarning:
+    """The warning for a file whose reading raised something other than :class:`SkipFile`;
+    the traceback goes to the DEBUG log, so the bug is never silent."""
+    log.debug("internal error reading %s", path, exc_info=exc)
+    reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    return LoadWarning(
+        path,
+        f"skipped: internal error: {reason} "
+        "(a bug in talks-bot; --set log_level=DEBUG logs the traceback)",
+        line,
+    )
 
 
 def clean_raw(raw: RawArticle) -> RawArticle:
     """The record with control sequences removed from its id, metadata and body."""
     article_id = clean_text(raw.id).strip() or escape_controls(raw.id)
-    return RawArticle(
-        id=article_id,
-        meta=clean_value(dict(raw.meta)),
-        body=clean_text(raw.body),
-        body_line=raw.body_line,
-        line=raw.line,
-        meta_lines=raw.meta_lines,
+    return dataclasses.replace(
+        raw, id=article_id, meta=clean_value(dict(raw.meta)), body=clean_text(raw.body)
     )
 
 

@@ -107,6 +107,9 @@ class RawArticle:
     body_line: int = 1  # line of the file on which the body starts
     line: int | None = None  # line the record starts on, for files holding several articles
     meta_lines: Mapping[str, int] = field(default_factory=dict)  # file line of each meta key
+    #: True when the whole body is on file line ``body_line`` (a JSON Lines record, whose
+    #: paragraph breaks are ``\n`` escapes in one string): every paragraph cites that line.
+    one_line: bool = False
 
 
 class SkipFile(Exception):

@@ -38,12 +38,20 @@ _MIN_PART_SHARE = 0.25
 
 
 def split_article(
-    article: Article, body: str, body_line: int, settings: CorpusSettings, path: Path
+    article: Article,
+    body: str,
+    body_line: int,
+    settings: CorpusSettings,
+    path: Path,
+    *,
+    one_line: bool = False,
 ) -> tuple[Article, tuple[Passage, ...], list[LoadWarning]]:
     """Cut an article body into numbered passages, removing furniture and headings.
 
     Returns the article (with its captions), its passages and a notice for every paragraph
-    that was cut because it exceeded ``corpus.max_passage_chars``.
+    that was cut because it exceeded ``corpus.max_passage_chars``. ``body_line`` is the file
+    line the body starts on; with ``one_line`` the whole body is on that line (a JSON Lines
+    record), so every passage cites it.
 
     Raises
     ------
@@ -57,7 +65,7 @@ def split_article(
     captions: list[str] = []
     section: str | None = None
     paragraph = 0
-    for line, text in split_paragraphs(body, body_line):
+    for line, text in split_paragraphs(body, body_line, one_line=one_line):
         kind = furniture_kind(text, rules)
         if kind == "end":
             break
@@ -96,8 +104,11 @@ def split_article(
     return article, tuple(passages), notices
 
 
-def split_paragraphs(body: str, first_line: int = 1) -> list[tuple[int, str]]:
-    """Paragraphs with the file line each starts on.
+def split_paragraphs(
+    body: str, first_line: int = 1, *, one_line: bool = False
+) -> list[tuple[int, str]]:
+    """Paragraphs with the file line each starts on (``first_line`` for all with ``one_line``:
+    the body's line breaks are not the file's).
 
     Blank lines separate paragraphs; when the body has none (scraped text), each line is one.
     """
@@ -105,7 +116,7 @@ def split_paragraphs(body: str, first_line: int = 1) -> list[tuple[int, str]]:
     blocks: list[tuple[int, list[str]]] = []
     has_blank = any(not ln.strip() for ln in _strip_blank_ends(lines))
     for offset, ln in enumerate(lines):
-        number = first_line + offset
+        number = first_line if one_line else first_line + offset
         if not ln.strip():
             blocks.append((number, []))
             continue

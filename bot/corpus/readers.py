@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bot.config.settings import yaml_problem
+from bot.config.yamlsafe import MAX_NESTING, load_yaml, too_deep
 from bot.corpus.files import read_file
 from bot.corpus.model import RawArticle, SkipFile
 from bot.corpus.sanitize import clean_text
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 #: A sidecar holds a few keys of metadata; anything bigger is not one.
 _SIDECAR_BYTES = 1_000_000
-_TOP_LEVEL_KEY = re.compile(r"^([^\s#:'\"-][^:]*|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)")
 
 #: Metadata trafilatura extracts, mapped to front-matter keys (``sitename`` is the outlet).
 _HTML_FIELDS = {
@@ -119,11 +118,16 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         except UnicodeDecodeError:
             raise SkipFile(f"sidecar {sidecar.name}: not UTF-8 text") from None
         try:
-            meta = yaml.safe_load(text)
+            meta, _lines = load_yaml(text)
         except yaml.YAMLError as exc:
             line, problem = yaml_problem(exc)
             where = f" line {line}" if line is not None else ""
-            raise SkipFile(f"malformed sidecar {sidecar.name}{where}: {problem}") from None
+            key = getattr(exc, "key", None)
+            if key:
+                what = f"sidecar {sidecar.name}{where}, key {key!r}"
+            else:
+                what = f"malformed sidecar {sidecar.name}{where}"
+            raise SkipFile(f"{what}: {problem}") from None
         if meta is None:
             return {}
         if not isinstance(meta, dict):
@@ -164,6 +168,12 @@ def jsonl_record(line: str, number: int, stem: str) -> RawArticle:
         record = json.loads(line, strict=False)  # raw controls in strings: cleaned later
     except json.JSONDecodeError as exc:
         raise SkipFile(f"invalid JSON: {exc.msg} (column {exc.colno})", number) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits: Python refuses to read it
+        raise SkipFile(f"unreadable JSON value: {str(exc).split(';')[0]}", number) from None
+    except RecursionError:  # arrays or objects nested thousands deep
+        raise SkipFile("JSON nested too deeply", number) from None
+    if too_deep(record):  # parsed, but deeper than any metadata and than cleaning should walk
+        raise SkipFile(f"JSON nested more than {MAX_NESTING} levels deep", number)
     if not isinstance(record, dict):
         raise SkipFile(f"expected a JSON object, got {type(record).__name__}", number)
     body = record.pop("text", None)
@@ -173,7 +183,12 @@ def jsonl_record(line: str, number: int, stem: str) -> RawArticle:
     if article_id is None or str(article_id).strip() == "":
         article_id = f"{stem}-{number}"
     return RawArticle(
-        id=str(article_id).strip(), meta=record, body=body, body_line=number, line=number
+        id=str(article_id).strip(),
+        meta=record,
+        body=body,
+        body_line=number,
+        line=number,
+        one_line=True,  # the body's paragraph breaks are inside one JSON string on this line
     )
 
 
@@ -210,27 +225,17 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int, dict[str, i
     end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")), 0)
     if not end:
         raise SkipFile("front matter opened with '---' but never closed", 1)
-    key_lines = front_matter_lines(lines[1:end], first_line=2)
     try:
-        meta = yaml.safe_load("".join(lines[1:end]))
+        meta, lines_in_yaml = load_yaml("".join(lines[1:end]))
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         # the YAML starts on the file's second line, after the opening '---'
-        raise SkipFile(f"malformed front matter: {problem}", line + 1 if line else 1) from None
-    except ValueError as exc:  # PyYAML raises it for impossible dates such as 2031-13-45
-        raise SkipFile(f"bad date in front matter: {exc}", key_lines.get("date", 2)) from None
+        key = getattr(exc, "key", None)
+        what = f"front matter key {key!r}" if key else "malformed front matter"
+        raise SkipFile(f"{what}: {problem}", line + 1 if line else 1) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise SkipFile("front matter must be a mapping of keys to values", 2)
+    key_lines = {key: line + 1 for key, line in lines_in_yaml.items()}
     return meta, "".join(lines[end + 1 :]), end + 2, key_lines
-
-
-def front_matter_lines(lines: list[str], first_line: int) -> dict[str, int]:
-    """The file line of each top-level ``key:`` of a YAML block, so warnings can point at it."""
-    found: dict[str, int] = {}
-    for offset, line in enumerate(lines):
-        match = _TOP_LEVEL_KEY.match(line)
-        if match:
-            found.setdefault(match.group(1).strip("'\""), first_line + offset)
-    return found
