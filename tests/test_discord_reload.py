@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import signal
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -15,6 +18,8 @@ from fakediscord.botprocess import REPO, BotProcess
 from fakediscord.permissions import ADMINISTRATOR
 
 from bot.frontends.discord.cogs.admin import NOT_OWNER_TEXT
+from bot.service.answer_service import AnswerService, ReloadResult
+from tests.discord_harness import fake_discord, running_bot, settings_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -115,6 +120,33 @@ date: 2024-08-01
 ---
 The lamplighters of Wembleton returned to the pier on Monday with forty copper kettles.
 """
+
+
+class BrokenReload(AnswerService):
+    """A service whose reload fails unexpectedly (not a failed ReloadResult: an exception)."""
+
+    def reload(self) -> ReloadResult:
+        raise RuntimeError("the disk vanished")
+
+
+async def test_a_failing_sighup_reload_is_kept_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The reload task a SIGHUP starts is held until it ends (the event loop keeps only weak
+    references to tasks) and its exception is logged with the traceback, not left to
+    "Task exception was never retrieved" whenever the task is collected."""
+    settings = settings_for(tmp_path, "corpus.watch=false")
+    caplog.set_level(logging.INFO)
+    async with fake_discord() as fake, running_bot(fake, settings, BrokenReload(settings)) as bot:
+        admin: Any = bot.get_cog("Admin")  # loaded as an extension: its own module object
+        admin._on_sighup()  # what the signal handler calls, without signalling the test run
+        (task,) = admin.reload_tasks
+        await asyncio.wait([task], timeout=5)
+        await asyncio.sleep(0)  # the done callback runs next
+        assert not admin.reload_tasks
+    failed = [r for r in caplog.records if "reload on SIGHUP failed" in r.getMessage()]
+    assert len(failed) == 1 and failed[0].exc_info is not None
+    assert "the disk vanished" in str(failed[0].exc_info[1])
 
 
 async def test_a_file_added_while_the_bot_runs_is_answered_without_a_command(

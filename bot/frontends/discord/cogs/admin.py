@@ -50,6 +50,9 @@ class AdminCog(commands.Cog, name="Admin"):
         self.bot = bot
         self.resources = resources_of(bot)
         self._sighup = False
+        #: Reloads started by SIGHUP, held until they end: the event loop keeps only weak
+        #: references to tasks, so an unreferenced one may be collected before it finishes.
+        self.reload_tasks: set[asyncio.Task[ReloadResult]] = set()
 
     async def cog_load(self) -> None:
         loop = asyncio.get_running_loop()
@@ -74,7 +77,20 @@ class AdminCog(commands.Cog, name="Admin"):
         return result
 
     def _on_sighup(self) -> None:
-        asyncio.get_running_loop().create_task(self.reload("SIGHUP"), name="reload-sighup")
+        """Start a reload (a signal handler cannot await it), keeping the task until it ends."""
+        task = asyncio.get_running_loop().create_task(self.reload("SIGHUP"), name="reload-sighup")
+        self.reload_tasks.add(task)
+        task.add_done_callback(self._sighup_done)
+
+    def _sighup_done(self, task: asyncio.Task[ReloadResult]) -> None:
+        """Forget the task, and log its exception: nobody awaits it, so unlogged it would only
+        surface as "Task exception was never retrieved" whenever the task is collected."""
+        self.reload_tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("reload on SIGHUP failed", exc_info=exc)
 
     @app_commands.command(name="reload")
     @app_commands.default_permissions(administrator=True)
