@@ -95,6 +95,14 @@ def test_control_characters_are_removed(service):
     assert "\u202e" not in answer.question
 
 
+def test_escape_sequences_go_whole_not_just_their_escape_byte(service):
+    """Left behind, "[31m" and "]0;pwned" become words of the question, and an answerable
+    question pasted from a coloured terminal is refused."""
+    answer = service.answer("\x1b[31mwhere\x1b[0m did trump and kim \x1b]0;pwned\x07meet")
+    assert answer.question == "where did trump and kim meet"
+    assert answer.answered
+
+
 def test_top_k_and_no_zero_scores(service):
     answer = service.answer("Kim letter Trump meeting", top_k=5)
     assert 1 <= len(answer.passages) <= 5

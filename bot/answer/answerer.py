@@ -44,6 +44,7 @@ from bot.config.settings import Settings
 from bot.corpus.copies import CopyGroups, find_copies
 from bot.corpus.loader import load_corpus
 from bot.corpus.model import Article, Corpus, Passage
+from bot.corpus.sanitize import clean_text
 from bot.index.engine import (
     Engine,
     Hit,
@@ -254,7 +255,8 @@ class Answerer:
         return dataclasses.replace(answer, asked_chars=prepared.asked_chars, took_ms=round(took, 3))
 
     def _prepare(self, question: str) -> _Prepared:
-        text = _CONTROL.sub(" ", unicodedata.normalize("NFC", str(question)))
+        # Whole escape sequences first ("[31m" must not be left as a word), then any control.
+        text = _CONTROL.sub(" ", unicodedata.normalize("NFC", clean_text(str(question))))
         text = " ".join(text.split())
         limit = self.settings.answer.max_question_chars
         if len(text) <= limit:
