@@ -17,6 +17,7 @@ from bot.config.settings import CorpusSettings
 from bot.corpus.dedupe import Catalog
 from bot.corpus.loader import default_readers, load_corpus
 from bot.corpus.model import RawArticle
+from bot.corpus.sanitize import clean_text
 
 NEWS = Path(__file__).parent / "fixtures" / "news"
 GOOD = "---\ntitle: Zorblax Accord\n---\nThe Zorblax Accord was signed by the eel council.\n"
@@ -150,3 +151,24 @@ def test_sidecar_alias_bomb_is_refused(folder: Path):
     front = alias_bomb(5).split("---\n")[1]
     (folder / "page.yaml").write_text(front, encoding="utf-8")
     assert "anchors are not allowed" in warning_about(folder, "page.html").message
+
+
+# --------------------------------------------------------------------------- bounded work
+
+
+@pytest.mark.parametrize("opener", ["\x90", "\x98", "\x9d", "\x9e", "\x9f", "\x1b]", "\x1bP"])
+@pytest.mark.parametrize("inner", ["\x90", "\x9b", "\x9d", "\x9f"])
+def test_a_control_string_ends_at_the_next_introducer(opener: str, inner: str):
+    """ECMA-48 allows no C1 control inside a control string, so its payload stops there. That is
+    also what keeps cleaning linear: an attempt that finds no terminator reads only up to the
+    next introducer, so no character is read by more than one failed attempt (a payload that
+    ran past them made 60,000 repeats of U+009D and a letter take 49 s)."""
+    assert clean_text(f"{opener}Eel{inner}B\x07C") == "EelC"
+
+
+@pytest.mark.parametrize(
+    ("unit", "kept"),
+    [("\x9dx", "x"), ("\x1b]x", "x"), ("\x90x\x9b", "x"), ("\x9b0", "0"), ("\x1b[0", "0")],
+)
+def test_introducers_without_terminators_leave_their_text(unit: str, kept: str):
+    assert clean_text(unit * 20_000) == kept * 20_000
