@@ -13,7 +13,7 @@ import pytest
 from bot.cli.main import main
 from bot.config.settings import CorpusSettings
 from bot.corpus.loader import load_corpus
-from bot.corpus.passages import cut_paragraph
+from bot.corpus.passages import _SENTENCE_END, cut_paragraph
 from bot.corpus.sanitize import clean_text, escape_controls
 
 EXTENSIONS = (".md", ".jsonl", ".html")
@@ -207,6 +207,29 @@ def test_cut_paragraph(text: str, parts: int):
     assert all(len(p) <= 100 for p in cut)
     for part in cut[:-1]:
         assert not re.search(r"\b(Mr|U\.S|J)\.$", part)
+
+
+def test_a_sentence_end_is_matched_from_the_start_of_its_punctuation_only():
+    """What keeps cutting linear: an attempt from inside a run of dots would re-read the rest of
+    the run, so a megabyte of ``.`` cost ~10 s; a boundary is only looked for where a run
+    starts (the same boundaries are found from there)."""
+    text = "The eels left... Then they came back."
+    start = text.index("...")
+    assert _SENTENCE_END.match(text, start) is not None
+    assert all(_SENTENCE_END.match(text, at) is None for at in (start + 1, start + 2))
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        ("." * 2500, [1000, 1000, 500]),  # no boundary and no space: cut at the limit
+        ("The eels left" + "." * 1400 + " Then they came back.", [1000, 434]),
+    ],
+)
+def test_runs_of_punctuation_are_cut_like_any_text(text: str, sizes: list[int]):
+    parts = cut_paragraph(text, 1000)
+    assert [len(p) for p in parts] == sizes
+    assert "".join(parts).replace(" ", "") == text.replace(" ", "")
 
 
 # --------------------------------------------------------------------------- line numbers

@@ -30,7 +30,12 @@ from bot.corpus.model import Article, LoadWarning, Passage, SkipFile
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.+?)\s*#*\s*$")
 _HEADING_QUOTES = "\"'“”‘’«»"
 #: Sentence-final punctuation, closing quotes or brackets, whitespace, then a sentence start.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+#: A match only starts where a run of punctuation starts (the look-behind), and no quantifier
+#: gives back what it took (possessive ``++``/``*+``): an attempt from inside a run of dots
+#: would read the rest of the run again, and a megabyte of ``.`` made that quadratic. Neither
+#: changes what matches: a boundary found from inside a run is found from its start, and
+#: giving back punctuation, closers or spaces can never satisfy what follows them.
+_SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+\s++(?=[\"'“‘(\[]?[A-Z0-9])")
 #: Words whose full stop does not end a sentence ("Mr. Kim", "U.S. officials").
 _NOT_AN_END = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Jr|Sr|U\.S|U\.N)|\b[A-Z])\.$")
 #: A part shorter than this share of the limit is avoided when a later cut is possible.
@@ -168,9 +173,11 @@ def _cut_point(text: str, start: int, stop: int, limit: int) -> int:
     """
     floor = start + int(limit * _MIN_PART_SHARE)
     for low in (max(floor, stop - limit // 4), floor):
-        # the boundary pattern peeks at the next word, so let it see a little past ``stop``
-        matches = _SENTENCE_END.finditer(text, low, min(len(text), stop + 8))
-        ends = [m.start() + len(m.group().rstrip()) for m in matches]
+        # the boundary pattern peeks at the next word, so let it see a little past ``stop``;
+        # a slice (not ``pos``) so that a run of punctuation straddling ``low`` may start a
+        # match at ``low``, as it could before the look-behind
+        window = text[low : min(len(text), stop + 8)]
+        ends = [low + m.start() + len(m.group().rstrip()) for m in _SENTENCE_END.finditer(window)]
         for end in reversed(ends):
             if end <= stop and _NOT_AN_END.search(text, max(start, end - 5), end) is None:
                 return end
