@@ -36,8 +36,9 @@ from bot.render.text import (
 )
 from bot.service.feedback import FeedbackSummary, QuestionSummary
 
-#: What a terminal may act on: C0 but tab and line feed, DEL, C1.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: What a terminal may act on: C0 but tab and line feed, DEL, C1; and the bidirectional
+#: controls, which reorder what it shows.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 ESCAPES = [
     "\x1b[2J",
     "\x1b]0;pwned\x07",
@@ -51,6 +52,8 @@ ESCAPES = [
     "\x7f",
     "\x85",
     "\u2028",
+    "\u202e",
+    "\u2067",
 ]
 any_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
 hostile = st.lists(

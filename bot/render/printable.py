@@ -7,9 +7,11 @@ an object built by a test or a future reader that forgets -- and a single ``ESC[
 ``ESC]0;…BEL`` that slips through clears or retitles a user's terminal. So every renderer for a
 terminal or a JSON consumer passes data through :func:`printable` before it writes it.
 
-Every C0 control except tab and line feed, DEL and every C1 control becomes U+FFFD, one
-character for one, so offsets into the text (JSON ``highlights``) stay valid and the reader sees
-that something was there. The escape sequence an ``ESC`` started is left as harmless visible
+Every C0 control except tab and line feed, DEL, every C1 control and every bidirectional
+control (U+202A-202E, U+2066-2069: a right-to-left override turns "gnp.exe" into what reads as
+"exe.png", and the rest of the citation line with it) becomes U+FFFD, one character for one, so
+offsets into the text (JSON ``highlights``) stay valid and the reader sees that something was
+there. The escape sequence an ``ESC`` started is left as harmless visible
 characters (``�[2J``): without its ``ESC`` (or C1 CSI) no terminal acts on it.
 """
 
@@ -19,8 +21,9 @@ import re
 from typing import Any
 
 REPLACEMENT = "\ufffd"
-#: C0 (but tab and line feed), DEL and C1: what a terminal may act on.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: C0 (but tab and line feed), DEL and C1: what a terminal may act on; and the bidirectional
+#: embeddings, overrides and isolates, which reorder what it shows.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
