@@ -64,6 +64,12 @@ def every_field(corpus) -> list[str]:
         ("a\x00b\x07c\x7fd\x9fe", "abcde"),  # C0, DEL, C1
         ("1\r\n2\r3\x0b4\x0c5\x1c6\x857\u20288\u20299", "1\n2\n3\n4\n5\n6\n7\n8\n9"),
         ("tabs\tand\nnewlines stay", "tabs\tand\nnewlines stay"),
+        ("a\u202eb\u202ac\u202cd", "abcd"),  # bidi override, embedding, pop
+        ("a\u2066b\u2067c\u2068d\u2069e", "abcde"),  # bidi isolates
+        (
+            "\u05e9\u05dc\u05d5\u05dd\u200f.",
+            "\u05e9\u05dc\u05d5\u05dd\u200f.",
+        ),  # RTL text, RLM kept
     ],
 )
 def test_clean_text(dirty: str, clean: str):
@@ -72,6 +78,17 @@ def test_clean_text(dirty: str, clean: str):
 
 def test_escape_controls_makes_them_visible():
     assert escape_controls(f"x{CLEAR}y\n") == "x\\x1b[2Jy\\n"
+    assert escape_controls("eel\u202egnp.md") == "eel\\u202egnp.md"
+
+
+def test_a_bidi_override_never_reaches_a_title_or_passage(tmp_path: Path):
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: Eel \u202ecensus\nsource: Quill\u2066 Post\n---\nThe \u202eeels left.\n",
+        "utf-8",
+    )
+    corpus = load(tmp_path)
+    assert (corpus.articles[0].title, corpus.articles[0].source) == ("Eel census", "Quill Post")
+    assert corpus.passages[0].text == "The eels left."
 
 
 def test_every_markdown_field_is_cleaned(tmp_path: Path):

@@ -11,6 +11,14 @@ DEL, and the C1 range. Line-breaking controls (CR, CR LF, VT, FF, the file/group
 separators, NEL, U+2028, U+2029) become ``\\n``, so paragraph splitting and line numbers stay what
 Python's ``str.splitlines`` made of the file.
 
+The bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069) go
+too. They are not text but instructions to reorder it: an unclosed U+202E (right-to-left
+override) in a title turns the rest of the terminal line, or of a Discord message, backwards,
+and makes a quoted passage read differently from the article. Text in right-to-left scripts
+is displayed by the Unicode bidi algorithm without them (at worst a mixed-direction phrase
+loses a hint). The marks U+200E, U+200F and U+061C (LRM, RLM, ALM) are kept: they act on the
+neutral characters next to them and cannot reorder the rest of a line.
+
 Why a regular expression and not a library: the packages that strip "ANSI codes" cover CSI and
 sometimes OSC only, in their 7-bit forms; the full ECMA-48 grammar above is seven lines of regex.
 Every pattern here is linear in the text: no nested quantifiers, and a control string's payload
@@ -40,13 +48,17 @@ _ESCAPES = re.compile(
     r"|(?<=\x1b)[0-~])"  # two-byte escapes (Fp, Fe, Fs), and an unterminated string's opener
 )
 _LINE_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029](?:(?<=\r)\n)?")
-#: C0 (but tab and line feed), DEL and C1, deleted by ``str.translate`` (faster than a regex).
-_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
-_ANY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+#: Bidirectional embeddings, overrides (LRE RLE PDF LRO RLO) and isolates (LRI RLI FSI PDI).
+_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+#: C0 (but tab and line feed), DEL, C1 and the bidi controls, deleted by ``str.translate``
+#: (faster than a regex).
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *_BIDI])
+_ANY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
-    """``text`` without escape sequences or controls; tabs and line feeds are kept."""
+    """``text`` without escape sequences, control characters or bidi controls (see the module
+    docstring for each and why); tabs and line feeds are kept, other line breaks become ``\\n``."""
     if _ANY.search(text) is None:  # the common case: one fast scan, no copies
         return text
     text = _ESCAPES.sub("", text)
@@ -66,7 +78,8 @@ def clean_value(value: Any) -> Any:
 
 
 def escape_controls(text: str) -> str:
-    """``text`` with every control character shown as an escape (``\\x1b``), for messages.
+    """``text`` with every control character (bidi controls too) shown as an escape
+    (``\\x1b``, ``\\u202e``), for messages.
 
     Warnings quote paths and values a user must recognise, so controls are made visible
     rather than removed.
@@ -74,7 +87,7 @@ def escape_controls(text: str) -> str:
     if _ANY.search(text) is None and "\n" not in text and "\t" not in text:
         return text
     return re.sub(
-        r"[\x00-\x1f\x7f-\x9f\u2028\u2029]",
+        r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
         lambda m: repr(m.group())[1:-1],
         text,
     )
