@@ -415,3 +415,21 @@ def test_a_stricter_operator_can_require_several_words_held(write_corpus):
     assert Answerer.from_settings(strict).answer(two_words).answered
     # A two-word question needs one of them held, whatever the setting.
     assert Answerer.from_settings(strict).answer("quillsby ferret").answered
+
+
+def test_the_cut_notice_counts_the_characters_answered(service, settings):
+    """The "…" that marks the cut is not one of the characters asked: a question cut at 300
+    must not be said to have been answered on its first 301."""
+    import json as _json
+    import re as _re
+
+    from bot.render.json import answer_to_json
+    from bot.render.text import render_answer
+
+    answer = service.answer("Where did Trump and Kim hold their first summit? " + "blah " * 200)
+    kept = len(answer.question) - 1
+    assert kept <= settings.answer.max_question_chars
+    message = _json.loads(answer_to_json(answer))["message"] or ""
+    for text in (render_answer(answer), message):
+        said = _re.search(r"answered its first (\d+)", text)
+        assert said is not None and int(said.group(1)) == kept, text

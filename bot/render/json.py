@@ -71,7 +71,7 @@ def passage_to_dict(item: AnsweredPassage) -> dict[str, Any]:
 
 def _message(answer: Answer | Timeline, asked: str) -> str | None:
     """The notice (question cut) and the refusal, as one message, or None when answered."""
-    notice = cut_notice(answer.asked_chars, len(asked))
+    notice = cut_notice(answer.asked_chars, asked)
     said = refusal(answer.reason, SOURCES_COMMAND["cli"], answer.detail)
     return " ".join(m for m in (notice, said) if m) or None
 

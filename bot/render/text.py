@@ -49,7 +49,7 @@ def render_answer(
     ``sources_command`` is the medium (a key of :data:`~bot.render.wording.SOURCES_COMMAND`)
     whose way of listing sources a refusal names.
     """
-    notice = cut_notice(answer.asked_chars, len(answer.question))
+    notice = cut_notice(answer.asked_chars, answer.question)
     lines = [f"{'! ' if color else ''}{notice}"] if notice else []
     if not answer.answered:
         said = refusal(answer.reason, SOURCES_COMMAND[sources_command], answer.detail)
@@ -151,7 +151,7 @@ def timeline_line(entry: TimelineEntry) -> str:
 
 def render_timeline(timeline: Timeline) -> str:
     """One line per entry, oldest first; the "no answer" message when there is none."""
-    notice = cut_notice(timeline.asked_chars, len(timeline.topic))
+    notice = cut_notice(timeline.asked_chars, timeline.topic)
     lines = [notice] if notice else []
     if not timeline.found:
         said = refusal(timeline.reason, SOURCES_COMMAND["cli"], timeline.detail)

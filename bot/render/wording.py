@@ -33,8 +33,11 @@ def refusal(reason: Reason, sources_command: str, detail: str | None = None) -> 
     return ""
 
 
-def cut_notice(asked_chars: int | None, kept_chars: int) -> str | None:
-    """The notice for a question cut to the configured length, or None when it was not."""
+def cut_notice(asked_chars: int | None, kept: str) -> str | None:
+    """The notice for a question cut to the configured length (``kept``: what was answered,
+    ending in the "…" that marks the cut, which is not one of the characters asked), or None
+    when it was not."""
     if asked_chars is None:
         return None
+    kept_chars = len(kept.removesuffix("…"))
     return f"Your question was {asked_chars} characters long; I answered its first {kept_chars}."

@@ -197,7 +197,7 @@ def render_answer(answer: Answer, heading: str = "") -> Reply:
     ``heading`` goes before the question in the title (e.g. "Sources for: ").
     """
     title = fit([Run(heading), Run(answer.question)], TITLE_MAX) or "Your question"
-    notices = shorten_plain(cut_notice(answer.asked_chars, len(answer.question)) or "", 400)
+    notices = shorten_plain(cut_notice(answer.asked_chars, answer.question) or "", 400)
     if not answer.answered:
         return Reply(refusal_embed(title, answer.reason, answer.detail, notices))
 
