@@ -147,3 +147,27 @@ def test_jsonl_paragraphs_of_one_record_all_cite_its_line(tmp_path: Path):
     (tmp_path / "bulk.jsonl").write_text("\n" + json.dumps(row) + "\n", encoding="utf-8")
     corpus = _load(tmp_path)
     assert [(p.paragraph, p.line) for p in corpus.passages] == [(1, 2), (2, 2), (3, 2)]
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["2031-09-11", "2031-09-11T10:00:00Z", "2031-09-11 23:30:00-05:00", "2031-09-11t1:00:00.5"],
+)
+def test_a_date_reads_the_same_in_front_matter_quoted_or_not_and_in_jsonl(tmp_path: Path, when):
+    (tmp_path / "bare.md").write_text(f"---\ndate: {when}\n---\nEels.\n", encoding="utf-8")
+    (tmp_path / "quoted.md").write_text(f"---\ndate: '{when}'\n---\nEels.\n", encoding="utf-8")
+    row = {"id": "row", "date": when, "text": "Eels."}
+    (tmp_path / "bulk.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    corpus = _load(tmp_path)
+    assert not corpus.warnings
+    assert {a.id: a.date for a in corpus.articles} == dict.fromkeys(
+        ["bare", "quoted", "row"], dt.date(2031, 9, 11)
+    )
+
+
+def test_an_impossible_date_in_jsonl_says_what_is_wrong(tmp_path: Path):
+    rows = [{"id": "fine", "text": "Eels."}, {"date": "2031-02-30T10:00:00Z", "text": "Eels."}]
+    (tmp_path / "bulk.jsonl").write_text("\n".join(map(json.dumps, rows)) + "\n", "utf-8")
+    (warning,) = _load(tmp_path).warnings
+    assert warning.line == 2
+    assert "bad date '2031-02-30T10:00:00Z': day is out of range for month" in warning.message

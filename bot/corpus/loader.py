@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bot.config.settings import CorpusSettings
 from bot.corpus.files import check_root, list_corpus, looks_binary, read_file
 from bot.corpus.model import Article, Corpus, LoadWarning, Passage, RawArticle, Reader, SkipFile
@@ -207,19 +209,41 @@ def make_article(raw: RawArticle, path: Path) -> Article:
     )
 
 
+#: The forms YAML reads as a date or timestamp (``2018-09-11``, ``2018-09-11T10:00:00Z``, ...),
+#: from PyYAML's own resolver, so a string is held to exactly the rule a front-matter value is.
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_YAML_TIMESTAMP = next(
+    regexp for tag, regexp in yaml.SafeLoader.yaml_implicit_resolvers["2"] if tag == _TIMESTAMP_TAG
+)
+_TIMESTAMPS = yaml.constructor.SafeConstructor()
+
+
 def parse_date(value: object) -> dt.date | None:
-    """A front-matter date: YAML's own date, or a ``YYYY-MM-DD`` string."""
+    """A front-matter date: YAML's own date or timestamp, or a string in one of YAML's forms.
+
+    An unquoted ``date: 2018-09-11T10:00:00Z`` in front matter is a YAML timestamp; the same text
+    quoted, or in a JSON Lines field, is a string. Both are read by PyYAML's timestamp rule, so
+    an article's date does not depend on its file format. A timestamp's date is the day in its
+    own time zone.
+
+    Raises
+    ------
+    SkipFile
+        For anything else, or an impossible date (``2018-13-45``), saying which.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if isinstance(value, str) and _YAML_TIMESTAMP.match(value.strip()):
+        node = yaml.ScalarNode(_TIMESTAMP_TAG, value.strip())
         try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+            parsed = _TIMESTAMPS.construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise SkipFile(f"bad date {value!r}: {exc}", None) from None
+        return parsed.date() if isinstance(parsed, dt.datetime) else parsed
     raise SkipFile(f"bad date {value!r}: expected YYYY-MM-DD", None)
 
 
