@@ -125,3 +125,34 @@ def test_it_can_be_switched_off(semantic_settings, monkeypatch):
     assert Answerer.from_settings(off).semantic is None
     monkeypatch.setenv(OFF_SWITCH, "off")
     assert Answerer.from_settings(semantic_settings).semantic is None
+
+
+def test_loading_the_model_writes_no_progress_bar(tmp_path, semantic_settings):
+    """Every command that answers loads the model: its stderr is for warnings and errors."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != OFF_SWITCH}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "--set",
+            f"corpus.path={semantic_settings.corpus.path}",
+            "--set",
+            f"cache_dir={tmp_path}",
+            "--set",
+            "semantic.enabled=true",
+            "ask",
+            "what broke the glasshouse roofs",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "\r" not in run.stderr and "Loading weights" not in run.stderr, run.stderr

@@ -105,6 +105,11 @@ def _load(path: str, settings: SemanticSettings) -> Encoder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    # Its "Loading weights" bar would be written to the stderr of every command that answers,
+    # carriage returns and all, even into a log file.
+    transformers_logging.disable_progress_bar()
 
     if settings.threads:
         torch.set_num_threads(settings.threads)
