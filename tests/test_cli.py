@@ -64,8 +64,9 @@ def test_ask_json_stdin_one_object_per_line():
     code, out = run(["ask", "--json", "-"], stdin=questions)
     assert code == 0
     objects = [json.loads(line) for line in out.splitlines()]
-    assert [o["answered"] for o in objects] == [True, False, True]
+    assert [o["answered"] for o in objects] == [True, False, False, True]  # one per line asked
     assert objects[1]["passages"] == [] and objects[1]["message"]
+    assert objects[2]["reason"] == "empty_question"
 
 
 def test_no_passage_ever_contains_furniture():

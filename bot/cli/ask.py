@@ -56,8 +56,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _questions(args: argparse.Namespace) -> Iterator[str]:
-    """The question on the command line, or each non-blank line of stdin for ``-``."""
+    """The question on the command line, or each line of stdin for ``-``: blank lines too
+    (answered ``empty_question``), so a script can pair each answer with the line it asked."""
     if args.question == ["-"]:
-        yield from (line.rstrip("\n") for line in args.stdin if line.strip())
+        yield from (line.rstrip("\r\n") for line in args.stdin)
     else:
         yield " ".join(args.question)
