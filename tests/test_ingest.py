@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -230,7 +232,7 @@ def test_a_file_already_in_the_corpus_is_a_duplicate_by_text(settings):
     [
         ("notes.pdf", b"%PDF", "unsupported file type .pdf"),
         ("missing.md", None, "cannot read"),
-        ("latin.txt", "caf\xe9 owls".encode("latin-1"), "not UTF-8 text"),
+        ("latin.txt", "caf\xe9 owls".encode("latin-1"), "not UTF-8 text"),  # line 1: see below
         ("empty.html", b"   ", "not an article: the page is empty"),
     ],
 )
@@ -240,7 +242,75 @@ def test_bad_local_files_are_one_line_errors(settings, tmp_path, name, content, 
         path.write_bytes(content)
     with pytest.raises(IngestError) as caught:
         add_source(settings, str(path))
-    assert str(caught.value).startswith(f"{path}: ") and reason in str(caught.value)
+    where = f"{path}:1: " if name == "latin.txt" else f"{path}: "  # a line when there is one
+    assert str(caught.value).startswith(where) and reason in str(caught.value)
+    assert corpus_files(settings) == []
+
+
+def test_a_fifo_is_refused_and_never_read(settings, tmp_path):
+    fifo = tmp_path / "owls.md"
+    os.mkfifo(fifo)
+
+    def write() -> None:  # so that a plain read would get an article instead of blocking
+        with contextlib.suppress(OSError), open(fifo, "w", encoding="utf-8") as handle:
+            handle.write("\n\n".join(paragraphs("fifo")))
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        with pytest.raises(IngestError, match=r"owls\.md: not a regular file \(a FIFO\)"):
+            add_source(settings, str(fifo))
+    finally:
+        with contextlib.suppress(OSError):  # release the writer if the add never opened it
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(5)
+    assert corpus_files(settings) == []
+
+
+def test_a_link_to_a_device_is_refused_and_never_read(settings, tmp_path):
+    link = tmp_path / "owls.md"
+    link.symlink_to("/dev/null")  # the same check refuses /dev/zero, which a read never ends
+    with pytest.raises(IngestError, match=r"not a regular file \(a character device\)"):
+        add_source(settings, str(link))
+
+
+def test_a_file_over_corpus_max_file_bytes_is_refused(tmp_path):
+    settings = ingest_settings(tmp_path, "corpus.max_file_bytes=1000")
+    path = tmp_path / "long.md"
+    path.write_text("\n\n".join(paragraphs("long", 8)), encoding="utf-8")
+    with pytest.raises(IngestError, match=r"file too large .* corpus\.max_file_bytes = 1,000"):
+        add_source(settings, str(path))
+
+
+def test_escape_sequences_are_removed_whole_not_left_as_remnants(settings, tmp_path):
+    path = tmp_path / "escapes.md"
+    body = "\n\n".join(paragraphs("escape"))
+    front = "---\ntitle: Owls \x1b[1mshout\x1b[0m\n---\n"
+    path.write_text(f"{front}\x1b[31mRed\x1b[0m {body}\x1b]0;pwned\x07 end\n", encoding="utf-8")
+    added = add_source(settings, str(path))
+    assert isinstance(added, Added) and added.title == "Owls shout"
+    text = added.path.read_text(encoding="utf-8")
+    assert "Red Officials in" in text and "pwned" not in text and "[31m" not in text
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "reason"),
+    [
+        ("title: Owls\nurl: [unclosed\n", 4, "malformed front matter"),
+        ("title: Owls\nsource: Echo\ndate: '2020-13-45'\n", 4, "bad date '2020-13-45'"),
+        ("title: Owls\ndate: 2020-13-45\n", 3, "bad date '2020-13-45'"),
+        ("title: [Owls, Echo]\n", 2, "must be text"),
+    ],
+)
+def test_bad_front_matter_is_refused_naming_the_line_as_the_loader_does(
+    settings, tmp_path, front, line, reason
+):
+    path = tmp_path / "owls.md"
+    path.write_text(f"---\n{front}---\n{paragraphs('owls')[0]}\n", encoding="utf-8")
+    with pytest.raises(IngestError) as caught:
+        add_source(settings, str(path))
+    assert str(caught.value).startswith(f"{path}:{line}: ") and reason in str(caught.value)
     assert corpus_files(settings) == []
 
 

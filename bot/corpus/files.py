@@ -156,6 +156,7 @@ def looks_binary(data: bytes) -> bool:
 def not_regular(mode: int) -> str:
     """Why a non-regular file is not read, naming its kind."""
     kinds = (
+        (stat.S_ISDIR, "a folder"),
         (stat.S_ISFIFO, "a FIFO"),
         (stat.S_ISCHR, "a character device"),
         (stat.S_ISBLK, "a block device"),

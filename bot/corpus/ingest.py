@@ -43,16 +43,11 @@ from bot.corpus.fetch import (
     http_client,
     is_http_url,
 )
-from bot.corpus.files import write_atomic
+from bot.corpus.files import looks_binary, read_file, write_atomic
 from bot.corpus.loader import make_article, parse_date, split_article
 from bot.corpus.model import SkipFile
-from bot.corpus.readers import (
-    decode_utf8,
-    extract_html,
-    read_sidecar,
-    read_text_file,
-    split_front_matter,
-)
+from bot.corpus.readers import extract_html, read_sidecar, read_text_file
+from bot.corpus.sanitize import clean_text, clean_value
 from bot.errors import CorpusError
 from bot.extras import require
 
@@ -62,9 +57,6 @@ if TYPE_CHECKING:
 #: The local file types ``add`` accepts, and how each is read.
 _HTML_SUFFIXES = (".html", ".htm")
 _TEXT_SUFFIXES = (".md", ".txt")
-#: Control characters other than tab and newline; article text is data and must not steer a
-#: terminal (or a YAML parser).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _SLUG_WORDS = 10
 
 #: One lock for every add in this process: the duplicate check and the write must not interleave.
@@ -162,7 +154,7 @@ class Ingester:
             return self._add_url(source, hints or Hints())
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source):
             raise IngestError(source, "not an http:// or https:// URL")
-        draft = _read_local(Path(source).expanduser(), self.settings.ingest.min_words)
+        draft = _read_local(Path(source).expanduser(), self.settings)
         return self._add_draft(draft, hints or Hints())
 
     def _add_url(self, url: str, hints: Hints) -> Added | Duplicate:
@@ -176,7 +168,7 @@ class Ingester:
 
     def _add_draft(self, draft: _Draft, hints: Hints) -> Added | Duplicate:
         meta = _complete_meta(draft, hints)
-        body = _CONTROL.sub("", draft.body).strip()
+        body = clean_text(draft.body).strip()
         text = _markdown(meta, body)
         try:  # read it back exactly as the loader will
             raw = read_text_file(Path("new.md"), text.encode("utf-8"))[0]
@@ -222,26 +214,43 @@ def _page_draft(url: str, page: Page, min_words: int) -> _Draft:
     return _Draft(meta, body, url)
 
 
-def _read_local(path: Path, min_words: int) -> _Draft:
-    """The article in a local file."""
+def _read_local(path: Path, settings: Settings) -> _Draft:
+    """The article in a local file, read as the loader reads corpus files.
+
+    The file is read by :func:`~bot.corpus.files.read_file`, so a FIFO cannot block ``add``
+    and a link to ``/dev/zero`` is never read; a ``.md``/``.txt`` file is read by the loader's
+    own reader (controls removed before YAML is parsed) and its fields checked by the loader's
+    rules, so a file ``add`` accepts is one the loader loads, and a refusal names the line
+    exactly as the loader's warning would.
+    """
     origin = str(path)
     suffix = path.suffix.lower()
     if suffix not in _HTML_SUFFIXES + _TEXT_SUFFIXES:
         raise IngestError(
             origin, f"unsupported file type {suffix or '(none)'}: use .html, .md or .txt"
         )
+    is_page = suffix in _HTML_SUFFIXES
+    # a saved page is held to the limit of a fetched one; an article file to the corpus's
+    limit, setting = (
+        (settings.ingest.max_bytes, "ingest.max_bytes")
+        if is_page
+        else (settings.corpus.max_file_bytes, "corpus.max_file_bytes")
+    )
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(origin, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        if suffix in _HTML_SUFFIXES:
-            meta, body = _extract(origin, data, min_words)
+        data = read_file(path, limit, setting)
+        if is_page:
+            meta, body = _extract(origin, data, settings.ingest.min_words)
             meta.update(read_sidecar(path))
+            parse_date(meta.get("date"))  # a sidecar's date is the user's: refused when bad
         else:
-            meta, body, _line, _keys = split_front_matter(decode_utf8(data))
+            if looks_binary(data):
+                raise SkipFile("binary data (NUL or control bytes), not text")
+            raw = read_text_file(path, data)[0]
+            make_article(raw, path)  # a bad date or a title that is a list, with its line
+            meta, body = dict(raw.meta), raw.body
     except SkipFile as exc:
-        raise IngestError(origin, str(exc)) from None
+        where = f"{origin}:{exc.line}" if exc.line is not None else origin
+        raise IngestError(where, str(exc)) from None
     meta.setdefault("title", re.sub(r"[_-]+", " ", path.stem).strip())
     return _Draft(dict(meta), body, origin)
 
@@ -273,6 +282,8 @@ def _complete_meta(draft: _Draft, hints: Hints) -> dict[str, Any]:
     try:
         date = parse_date(meta.get("date"))
     except SkipFile:
+        # only a fetched page's date can be bad here (a local file's was refused when read):
+        # it is the extractor's guess, so the feed's date, or none, is used instead
         date = None
     ordered = {
         "title": meta.pop("title", None) or hints.title or draft.origin,
@@ -286,9 +297,10 @@ def _complete_meta(draft: _Draft, hints: Hints) -> dict[str, Any]:
 
 
 def _clean_value(value: Any) -> Any:
+    """A front-matter value cleaned by the loader's one sanitizer; a string on one line."""
     if isinstance(value, str):
-        return " ".join(_CONTROL.sub(" ", value).split())
-    return value
+        return " ".join(clean_text(value).split())
+    return clean_value(value)
 
 
 def _host(url: str) -> str | None:
