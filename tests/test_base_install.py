@@ -109,3 +109,9 @@ def test_adding_a_web_page_says_which_extra_to_install(tmp_path):
     where = ("--set", f"corpus.path={corpus}", "--set", f"cache_dir={tmp_path / 'cache'}")
     _one_line_naming(base_cli(*where, "add", str(page)), "html")
     assert sorted(p.name for p in corpus.iterdir()) == ["a.md"]
+
+
+def test_check_says_how_to_have_semantic_re_ranking():
+    run = base_cli("check")
+    assert run.returncode == 0, run.stderr
+    assert "semantic:   off (not installed: pip install 'talks-bot[semantic]')" in run.stdout

@@ -99,6 +99,17 @@ def test_check_prints_statistics():
     assert code == 0
     assert "articles:   1" in out and "passages:   23" in out
     assert "vocabulary:" in out
+    assert "semantic:   off (semantic.enabled, or TALKS_BOT_SEMANTIC=off)" in out  # the suite's
+
+
+def test_check_says_when_answers_are_re_ranked_by_a_model(monkeypatch):
+    from bot.answer.semantic import OFF_SWITCH, available
+
+    if not available():
+        pytest.skip("the semantic extra is not installed")
+    monkeypatch.delenv(OFF_SWITCH, raising=False)
+    code, out = run(["check"])
+    assert code == 0 and "semantic:   on (all-MiniLM-L6-v2)" in out
 
 
 def test_check_reports_warnings_and_strict_fails(write_corpus, tmp_path):

@@ -45,6 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     fields.append(("engine", f"{summary.engine} ({settings.retrieval.algorithm})"))
     advice = engine_advice(settings.retrieval, summary.passages)
     fields.extend(("advice", line) for line in advice)
+    fields.append(("semantic", _semantic_state(summary.semantic_model)))
     fields.append(
         (
             "duplicates",
@@ -57,3 +58,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for warning in summary.warnings:
         args.stdout.write(f"warning: {one_line(str(warning))}\n")
     return EXIT_FAILURE if summary.warnings and args.strict else EXIT_OK
+
+
+def _semantic_state(model: str | None) -> str:
+    """Whether answers are re-ranked by a model, and if not, how to have them."""
+    from bot.answer.semantic import available
+
+    if model is not None:
+        return f"on ({model})"
+    if not available():
+        return "off (not installed: pip install 'talks-bot[semantic]')"
+    return "off (semantic.enabled, or TALKS_BOT_SEMANTIC=off)"

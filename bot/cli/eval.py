@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         type=Path,
         default=None,
-        help="config file (default: config.yaml at the repo root)",
+        help="config file (default: $TALKS_BOT_CONFIG, ./config.yaml, or the checkout's)",
     )
     parser.add_argument(
         "--set",

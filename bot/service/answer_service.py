@@ -66,6 +66,8 @@ class CorpusSummary:
     copy_groups: int
     duplicates: int
     warnings: tuple[LoadWarning, ...]
+    #: The sentence-embedding model re-ranking answers (``semantic``), None when off.
+    semantic_model: str | None = None
 
 
 class AnswerService:
@@ -172,6 +174,7 @@ class AnswerService:
             copy_groups=len(answerer.copies.groups),
             duplicates=answerer.copies.duplicates,
             warnings=corpus.warnings,
+            semantic_model=answerer.settings.semantic.model if answerer.semantic else None,
         )
 
     def watch(
