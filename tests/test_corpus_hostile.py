@@ -172,3 +172,25 @@ def test_a_control_string_ends_at_the_next_introducer(opener: str, inner: str):
 )
 def test_introducers_without_terminators_leave_their_text(unit: str, kept: str):
     assert clean_text(unit * 20_000) == kept * 20_000
+
+
+# --------------------------------------------------------------------------- the add catalog
+
+
+def test_the_catalog_sees_the_files_the_loader_loads_in_symlinked_folders(folder: Path):
+    elsewhere = folder.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "linked.md").write_text(GOOD.replace("Zorblax", "Quillfen"), encoding="utf-8")
+    (folder / "sub").symlink_to(elsewhere, target_is_directory=True)
+    settings = corpus_settings(folder)
+    catalog = Catalog(settings)
+    catalog.refresh()
+    assert catalog.ids == {a.id for a in load_corpus(settings).articles} == {"good", "linked"}
+
+
+def test_the_catalog_leaves_out_files_over_corpus_max_file_bytes(folder: Path):
+    (folder / "huge.md").write_text(GOOD + "The eels went on. " * 100, encoding="utf-8")
+    settings = CorpusSettings(path=folder, extensions=(".md",), max_file_bytes=500)
+    catalog = Catalog(settings)
+    catalog.refresh()
+    assert catalog.ids == {a.id for a in load_corpus(settings).articles} == {"good"}

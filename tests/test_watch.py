@@ -8,11 +8,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from bot.config.settings import load_settings
+from bot.corpus.loader import load_corpus
 from bot.service.answer_service import AnswerService, ReloadResult
+from bot.service.watch import CorpusWatcher
 from tests.conftest import INVENTED, REPO
 
 NEW_ARTICLE = """---
@@ -141,3 +144,18 @@ def test_a_change_before_the_watch_is_registered_is_not_lost(tmp_path: Path):
         assert wait_for(lambda: cites_new_article(service))
     finally:
         watcher.stop()
+
+
+def test_the_snapshot_walks_symlinked_folders_as_the_loader_does(tmp_path: Path):
+    folder = tmp_path / "corpus"
+    shutil.copytree(INVENTED, folder)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "gloombridge.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    (folder / "linked").symlink_to(elsewhere, target_is_directory=True)
+    settings = load_settings(REPO / "config.yaml", [f"corpus.path={folder}"])
+    watcher = CorpusWatcher(SimpleNamespace(settings=settings))  # type: ignore[arg-type]
+    names = {Path(path).relative_to(folder).as_posix() for path, _, _ in watcher.snapshot()}
+    assert "linked/gloombridge.md" in names
+    loaded = {a.path.relative_to(folder).as_posix() for a in load_corpus(settings.corpus).articles}
+    assert loaded <= names

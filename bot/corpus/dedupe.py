@@ -14,13 +14,13 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config.settings import CorpusSettings
 from bot.corpus.fetch import url_key
-from bot.corpus.files import write_atomic
+from bot.corpus.files import list_corpus, looks_binary, read_file, write_atomic
 from bot.corpus.loader import default_readers, split_article
 from bot.corpus.model import Article, Passage, Reader, SkipFile
 
@@ -82,11 +82,9 @@ class Catalog:
     def refresh(self) -> None:
         """Re-read the files that are new or changed since the last refresh (or the cache)."""
         root = self._corpus.path
-        wanted = {ext.lower() for ext in self._corpus.extensions}
         readers = default_readers()
         files: dict[str, _FileEntry] = {}
-        paths = root.rglob("*") if root.is_dir() else iter(())
-        for path in sorted(p for p in paths if p.suffix.lower() in wanted and p.is_file()):
+        for path in _corpus_files(root, self._corpus.extensions):
             try:
                 stat = path.stat()
             except OSError:
@@ -135,6 +133,19 @@ class Catalog:
             log.warning("cannot write %s: %s", self._cache_file, exc)
 
 
+def _corpus_files(root: Path, extensions: Collection[str]) -> list[Path]:
+    """The files the loader would read: its own walk (symlinked folders followed once, loops
+    and FIFOs left out), not ``Path.rglob``, which on Python 3.11 skips symlinked folders, so
+    an article there would be added again as new."""
+    if not root.is_dir():
+        return []
+    try:
+        files, _warnings = list_corpus(root, extensions)  # the loader warns; ``add`` need not
+    except OSError:
+        return []
+    return files
+
+
 def _scan_file(
     path: Path, readers: Mapping[str, Reader], corpus: CorpusSettings
 ) -> tuple[Known, ...]:
@@ -145,8 +156,11 @@ def _scan_file(
     if reader is None:
         return ()
     try:
-        raws = reader(path, path.read_bytes())
-    except (OSError, SkipFile):
+        data = read_file(path, corpus.max_file_bytes)  # as the loader: a file it skips is unknown
+        if looks_binary(data):
+            return ()
+        raws = reader(path, data)
+    except SkipFile:
         return ()
     except Exception:
         log.debug("internal error cataloguing %s; left out", path, exc_info=True)

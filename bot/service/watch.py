@@ -9,7 +9,9 @@ new answerer beside the old one and swaps it in with one assignment: a question 
 is answered from the old corpus or the new one, never from a half-built one.
 
 Temporary files are ignored (names starting with a dot, which is how ``add`` and editors write
-before an atomic rename), and so is every file whose extension the corpus does not read.
+before an atomic rename), and so is every file whose extension the corpus does not read. The
+folder is listed with the loader's own walk (:func:`bot.corpus.files.list_corpus`), so the
+watcher sees the files the loader reads, in symlinked folders too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from bot.corpus.files import list_corpus
 
 if TYPE_CHECKING:
     from bot.service.answer_service import AnswerService, ReloadResult
@@ -71,7 +75,11 @@ class CorpusWatcher:
     def snapshot(self) -> frozenset[tuple[str, int, int]]:
         """Each relevant file's path, modification time and size: what a change changes."""
         found = set()
-        for path in self.folder.rglob("*"):
+        try:  # the loader's walk: Path.rglob skips symlinked folders on Python 3.11
+            paths, _warnings = list_corpus(self.folder, self._suffixes + _ALSO_WATCHED)
+        except OSError:  # the folder is gone: nothing to compare, the reload will say why
+            return frozenset()
+        for path in paths:
             if self.relevant(str(path)):
                 try:
                     stat = path.stat()
