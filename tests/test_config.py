@@ -65,6 +65,58 @@ def test_yaml_syntax_error_gives_the_line(tmp_path):
         load_settings(write(tmp_path, "answer:\n  top_k: : :\n"))
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "answer:\n  top_k: 2\nanswer:\n  top_k: 9\n",
+            ":3: answer: duplicate key (first on line 1)",
+        ),
+        (
+            "corpus:\n  path: a\n  heading_max_words: 4\n  path: b\n",
+            ":4: corpus.path: duplicate key (first on line 2)",
+        ),
+    ],
+)
+def test_a_repeated_key_is_refused_naming_it_and_its_line(tmp_path, text, expected):
+    """A second ``corpus:`` section silently replaced the whole first one."""
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text))
+    assert str(err.value) == f"{tmp_path / 'config.yaml'}{expected}"
+
+
+def test_an_impossible_date_in_the_file_names_the_key_and_line(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, "corpus:\n  path: a\nlog_level: 2031-13-45\n"))
+    assert str(err.value) == (
+        f"{tmp_path / 'config.yaml'}:3: log_level: bad date '2031-13-45' (month must be in 1..12)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("log_level=2031-13-45", "--set log_level: expected one of 'DEBUG'"),
+        (
+            "answer.top_k=2031-13-45",
+            "--set answer.top_k: expected a whole number, got '2031-13-45'",
+        ),
+    ],
+)
+def test_an_impossible_date_in_an_override_is_text_refused_by_name(override, expected):
+    with pytest.raises(ConfigError) as err:
+        load_settings(REPO / "config.yaml", [override])
+    assert str(err.value).startswith(expected)
+
+
+def test_an_impossible_date_in_an_override_is_one_line_from_the_cli():
+    cli = [sys.executable, "-m", "bot", "--set", "log_level=2031-13-45", "check"]
+    done = subprocess.run(cli, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.startswith("talks-bot: error: --set log_level: expected one of")
+    assert "internal error" not in done.stderr
+
+
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         load_settings(tmp_path / "nope.yaml")

@@ -28,6 +28,7 @@ from pydantic import (
 
 from bot.config.messages import Origins, describe
 from bot.config.paths import CHECKOUT_CONFIG, find_config, resolve_path
+from bot.config.yamlsafe import YamlProblem, load_yaml
 from bot.errors import ConfigError, os_reason
 
 #: The repository's own config file (kept for callers that name it; lookup: find_config).
@@ -321,13 +322,18 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: config file is not UTF-8 text (byte {exc.start})") from None
     try:
-        data = yaml.safe_load(text)
+        # a repeated key would silently replace the first (a second ``corpus:`` section the
+        # whole first one), so it is refused; impossible values name their key and line
+        data, _lines = load_yaml(text, allow_aliases=True, unique_keys=True)
+    except YamlProblem as exc:
+        line, problem = yaml_problem(exc, default=str(exc))
+        where = f":{line}" if line is not None else ""
+        key = f" {exc.key}:" if exc.key else ""
+        raise ConfigError(f"{path}{where}:{key} {problem}") from None
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc, default=str(exc))
         where = f":{line}" if line is not None else ""
         raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
-    except ValueError as exc:  # PyYAML raises it for impossible dates
-        raise ConfigError(f"{path}: bad value: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -349,9 +355,9 @@ def _apply_override(raw: dict[str, Any], override: str) -> str:
     if not sep or not key.strip():
         raise ConfigError(f"--set {override}: expected key=value, e.g. retrieval.k1=0.9")
     try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError:
-        parsed = value
+        parsed = load_yaml(value, allow_aliases=True)[0] if value.strip() else ""
+    except yaml.YAMLError:  # not YAML, or an impossible value such as 2018-13-45: plain text,
+        parsed = value  # which the setting's own validation then accepts or refuses by name
     node = raw
     parts = key.strip().split(".")
     for part in parts[:-1]:
