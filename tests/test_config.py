@@ -14,6 +14,7 @@ import yaml
 from bot.config import paths as config_paths
 from bot.config.paths import find_config
 from bot.config.settings import Settings, load_settings
+from bot.corpus.loader import load_corpus
 from bot.errors import ConfigError
 from tests.conftest import REPO
 
@@ -115,6 +116,20 @@ def test_an_impossible_date_in_an_override_is_one_line_from_the_cli():
     assert done.returncode == 2
     assert done.stderr.startswith("talks-bot: error: --set log_level: expected one of")
     assert "internal error" not in done.stderr
+
+
+def test_extensions_without_a_dot_mean_the_same_with_one(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "eels.md").write_text("The eels left.\n", encoding="utf-8")
+    settings = load_settings(write(tmp_path, "corpus:\n  extensions: [md, TXT, .jsonl]\n"))
+    assert settings.corpus.extensions == (".md", ".txt", ".jsonl")
+    assert [a.id for a in load_corpus(settings.corpus).articles] == ["eels"]
+
+
+@pytest.mark.parametrize("entry", ["''", "'*.md'", ".tar.gz", "'a b'"])
+def test_an_entry_that_is_no_extension_is_refused_by_name(tmp_path, entry):
+    with pytest.raises(ConfigError, match=r"corpus\.extensions: .* is not a file extension"):
+        load_settings(write(tmp_path, f"corpus:\n  extensions: [.md, {entry}]\n"))
 
 
 def test_missing_file_is_a_clear_error(tmp_path):

@@ -85,6 +85,20 @@ class CorpusSettings(_Section):
     max_file_bytes: int = Field(100_000_000, ge=1)
     max_passage_chars: int = Field(1200, ge=100)
 
+    @field_validator("extensions")
+    @classmethod
+    def _dotted(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """``[md, txt]`` means ``[.md, .txt]``: files are matched on their suffix, which has the
+        dot, so without one no file ever matched and the corpus was silently empty."""
+        out = []
+        for entry in value:
+            ext = entry.strip().lower()
+            ext = ext if ext.startswith(".") else f".{ext}"
+            if not re.fullmatch(r"\.[^./\\\s*?]+", ext):
+                raise ValueError(f"{entry!r} is not a file extension; expected e.g. .md")
+            out.append(ext)
+        return tuple(out)
+
 
 DEFAULT_ACRONYMS = ("US", "USA", "UN", "UK", "EU", "DPRK", "ROK", "AFP", "AP", "NATO", "ICBM")
 DEFAULT_ALIASES = (
