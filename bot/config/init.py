@@ -1,7 +1,7 @@
 """``init``: write a starter ``config.yaml`` and ``corpus/`` folder, for installs with no checkout.
 
 After a plain ``pip install`` there is no repository around the package, so no config file to
-find (:mod:`bot.config_paths`). The starter files ship inside the package as data
+find (:mod:`bot.config.paths`). The starter files ship inside the package as data
 (``bot/data/starter``: in the repository these are links to the real ``config.yaml`` and the
 seed article in ``corpus/``, so the copies cannot drift; a wheel holds their contents). The
 written config is the shipped one byte for byte; its relative paths (``corpus``, ``.cache``)

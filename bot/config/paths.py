@@ -10,7 +10,7 @@ Lookup order, first match wins:
 
 A non-editable ``pip install`` has no checkout, so step 4 finds nothing there and the message
 of step 5 names the command that writes a starter config and corpus folder
-(:func:`bot.config_init.init_project`). There is deliberately no silent packaged default:
+(:func:`bot.config.init.init_project`). There is deliberately no silent packaged default:
 it would answer from a one-article corpus and cache into site-packages.
 
 Path settings are resolved when the settings are built, so a symlink loop is one line naming the

@@ -3,9 +3,9 @@
 Every setting lives in ``config.yaml`` with a comment; this module declares their types and
 defaults -- the defaults are the shipped file's values, so an empty file means the shipped
 settings -- and validates them. Validation errors name the offending key and where it was set
-(the file, or the ``--set`` override), in plain words (:mod:`bot.config_messages`), so a typo
+(the file, or the ``--set`` override), in plain words (:mod:`bot.config.messages`), so a typo
 never surfaces as a traceback. Paths resolve relative to the config file, so the bot can be
-started from any directory; which file is read is :func:`bot.config_paths.find_config`'s choice.
+started from any directory; which file is read is :func:`bot.config.paths.find_config`'s choice.
 """
 
 from __future__ import annotations
@@ -27,12 +27,9 @@ from pydantic import (
 )
 
 from bot.config.messages import Origins, describe
-from bot.config.paths import CHECKOUT_CONFIG, find_config, resolve_path
+from bot.config.paths import find_config, resolve_path
 from bot.config.yamlsafe import YamlProblem, load_yaml
 from bot.errors import ConfigError, os_reason
-
-#: The repository's own config file (kept for callers that name it; lookup: find_config).
-DEFAULT_CONFIG_PATH = CHECKOUT_CONFIG
 
 
 class _Section(BaseModel):
@@ -286,7 +283,7 @@ def load_settings(path: Path | str | None = None, overrides: Sequence[str] = ())
     ----------
     path
         The YAML file; when None, the first of ``$TALKS_BOT_CONFIG``, ``./config.yaml`` and the
-        checkout's ``config.yaml`` (:func:`~bot.config_paths.find_config`).
+        checkout's ``config.yaml`` (:func:`~bot.config.paths.find_config`).
     overrides
         ``"dotted.key=value"`` strings (``--set``) applied after the file, values parsed as
         YAML (so ``retrieval.k1=0.9`` is a float and ``analysis.aliases=[]`` a list).

@@ -1,6 +1,6 @@
 """Readers for saved web pages (``.html``) and bulk imports (``.jsonl``).
 
-Both produce :class:`~bot.corpus.RawArticle` records, so the corpus rules (front-matter fields,
+Both produce :class:`~bot.corpus.model.RawArticle` records, so the corpus rules (front-matter fields,
 furniture removal, warnings naming the file and line) apply to them exactly as to ``.md`` files.
 
 HTML
