@@ -433,3 +433,17 @@ def test_the_cut_notice_counts_the_characters_answered(service, settings):
     for text in (render_answer(answer), message):
         said = _re.search(r"answered its first (\d+)", text)
         assert said is not None and int(said.group(1)) == kept, text
+
+
+@pytest.mark.parametrize("place", ["café", "cafe"])
+def test_a_shouted_sentence_keeps_its_acronyms_for_focus_and_highlight(write_corpus, place):
+    """The index judges capitals over the whole passage: KCNA in a shouted sentence of a
+    mixed-case passage is the acronym. Sentence focus and the highlight must judge them the
+    same way, or the engine's match has no sentence and the answer is refused."""
+    files = {"a.md": f"We met at a {place} by the harbour. KCNA SAID THE LAUNCH WENT WELL.\n"}
+    files |= {f"f{i}.md": f"Filler about spoons and forks, number {i}.\n" for i in range(4)}
+    answer = Answerer.from_settings(write_corpus(files)).answer("what did KCNA say")
+    assert answer.answered
+    (passage,) = answer.passages
+    ((start, end),) = passage.highlights
+    assert passage.passage.text[start:end].startswith("KCNA SAID")

@@ -190,11 +190,14 @@ class Analyzer:
         """The terms of each ``(start, end)`` span of ``text`` -- its sentences, say.
 
         Each span is analysed as :meth:`terms` analyses it alone, except that whether the text
-        is written in capitals is decided once, for the whole text (as it was indexed), and the
-        text is prepared once: the spans of one passage cost little more than the passage.
+        is written in capitals is decided once, for the whole text (as it was indexed: a shouted
+        sentence in a mixed-case passage keeps its acronyms), and ASCII text is prepared once:
+        the spans of one passage cost little more than the passage.
         """
-        if not text.isascii():  # normalising may move offsets: each span on its own
-            return [self.terms(text[a:b]) for a, b in spans]
+        if not text.isascii():  # normalising may move offsets: each span prepared on its own
+            shouting = _is_shouting(_prepare(text))
+            parts = [_prepare(text[a:b]) for a, b in spans]
+            return [self._lookup(_TOKEN.findall(p), shouting, "-" in p) for p in parts]
         text = _prepare(text)
         shouting = _is_shouting(text)
         return [

@@ -19,8 +19,11 @@ def best_sentence(
     """The span of the answering sentence of ``text`` (empty when none holds a content word)."""
     best: tuple[int, int] | None = None
     best_share = 0.0
-    for start, end in sentence_spans(text):
-        found = evidence.of(frozenset(analyzer.terms(text[start:end])))
+    spans = sentence_spans(text)
+    # Analysed as the passage was indexed (capitals judged over the whole passage), so the
+    # sentence holding a word the engine matched is never found to lack it.
+    for (start, end), terms in zip(spans, analyzer.span_terms(text, spans), strict=True):
+        found = evidence.of(frozenset(terms))
         if found.content and found.share > best_share + 1e-12:
             best, best_share = (start, end), found.share
     return (best,) if best else ()
