@@ -11,11 +11,18 @@ How close that is to the rank-bm25 engine
 -----------------------------------------
 Tantivy's BM25 is Lucene's: IDF ``log(1 + (N - df + 0.5) / (df + 0.5))`` (what
 ``retrieval.idf: lucene`` gives rank-bm25) and the Okapi term-frequency part with fixed
-``k1 = 1.2`` and ``b = 0.75`` (the defaults). Two small differences remain:
+``k1 = 1.2`` and ``b = 0.75`` (the defaults). Three differences remain:
 
-- tantivy stores a passage's length in one byte (exact up to 40 terms, then in steps of a few
-  percent), so long passages get a slightly different length normalisation;
-- scores are 32-bit floats, so near-ties may order differently.
+- tantivy stores each field's length in one byte (exact up to 40 terms, then in steps of a few
+  percent), so a long field gets a slightly different length normalisation -- a short passage
+  too, through its context field (the previous paragraph). With k1 and b set alike for both
+  engines, a review measured the bundled corpus identical (111 questions) and, on the SQuAD dev
+  split, 3 of 293 first passages and 18 top-3 lists different, scores within 4.1%;
+- scores are 32-bit floats, so near-ties may order differently;
+- exact ties are broken by passage position among the candidates tantivy collects, and which
+  candidates it collects depends on its document order (two indexing threads interleave
+  articles): when more passages tie than it collects, the two engines may quote different ones
+  of them.
 
 With other settings (``k1``/``b`` not 1.2/0.75, ``algorithm: bm25l|bm25plus`` or
 ``idf: rank-bm25``) tantivy still scores with Lucene's BM25; a warning says so at build time.
