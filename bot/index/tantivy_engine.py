@@ -15,9 +15,8 @@ Tantivy's BM25 is Lucene's: IDF ``log(1 + (N - df + 0.5) / (df + 0.5))`` (what
 
 - tantivy stores each field's length in one byte (exact up to 40 terms, then in steps of a few
   percent), so a long field gets a slightly different length normalisation -- a short passage
-  too, through its context field (the previous paragraph). With k1 and b set alike for both
-  engines, a review measured the bundled corpus identical (111 questions) and, on the SQuAD dev
-  split, 3 of 293 first passages and 18 top-3 lists different, scores within 4.1%;
+  too, through its context field (the previous paragraph), so rankings of near-equal
+  passages may differ;
 - scores are 32-bit floats, so near-ties may order differently;
 - exact ties are broken by passage position among the candidates tantivy collects, and which
   candidates it collects depends on its document order (two indexing threads interleave
