@@ -8,8 +8,8 @@ never uses -- often a paraphrase -- the highest weight of all).
 
 The counts are the English word-frequency list that ships with symspellpy
 (``frequency_dictionary_en_82_765.txt``: 82,765 words with their counts in a large English
-corpus). A word's specificity is ``log10(total / count)``: about 1.6 for "the", 3.3 for "take",
-4.5 for "summit", 5.7 for "hostage". A word the list does not hold (a name, a technical term, a
+corpus). A word's specificity is ``log10(total / count)``: about 1.4 for "the", 3.3 for "take",
+4.5 for "summit", 5.4 for "hostage". A word the list does not hold (a name, a technical term, a
 typo) is at least as specific as its rarest word. The list also tells a real English word from
 a typo, which is what :mod:`bot.analysis.spelling` corrects.
 """
@@ -52,10 +52,6 @@ class Specificity:
     def is_word(self, word: str) -> bool:
         """Whether ``word`` is a listed English word (a typo usually is not)."""
         return word.casefold() in self._counts
-
-    def counts(self) -> dict[str, int]:
-        """The underlying ``{word: count}`` (shared, do not modify)."""
-        return self._counts
 
 
 @cache

@@ -14,14 +14,13 @@ using the library differently rather than by rewriting its formulas:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
 
 from bot.config.settings import RetrievalSettings
-from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm, field_weights
+from bot.index.engine import FIELDS, FieldedDoc, Hit, WeightedTerm, field_weights, idf
 
 
 class LuceneIdfOkapi(BM25Okapi):
@@ -29,7 +28,7 @@ class LuceneIdfOkapi(BM25Okapi):
 
     def _calc_idf(self, nd: dict[str, int]) -> None:
         for word, freq in nd.items():
-            self.idf[word] = math.log(1.0 + (self.corpus_size - freq + 0.5) / (freq + 0.5))
+            self.idf[word] = idf(freq, self.corpus_size)
         self.average_idf = sum(self.idf.values()) / max(len(self.idf), 1)
 
 
