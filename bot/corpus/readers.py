@@ -1,7 +1,8 @@
 """Readers for saved web pages (``.html``) and bulk imports (``.jsonl``).
 
-Both produce :class:`~bot.corpus.model.RawArticle` records, so the corpus rules (front-matter fields,
-furniture removal, warnings naming the file and line) apply to them exactly as to ``.md`` files.
+Both produce :class:`~bot.corpus.model.RawArticle` records, so the corpus rules (front-matter
+fields, furniture removal, warnings naming the file and line) apply to them exactly as to
+``.md`` files.
 
 HTML
     The main text, title, date, outlet (site name) and URL are extracted by trafilatura, a library
