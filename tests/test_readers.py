@@ -170,4 +170,4 @@ def test_an_impossible_date_in_jsonl_says_what_is_wrong(tmp_path: Path):
     (tmp_path / "bulk.jsonl").write_text("\n".join(map(json.dumps, rows)) + "\n", "utf-8")
     (warning,) = _load(tmp_path).warnings
     assert warning.line == 2
-    assert "bad date '2031-02-30T10:00:00Z': day is out of range for month" in warning.message
+    assert "bad date '2031-02-30T10:00:00Z' (day is out of range for month)" in warning.message

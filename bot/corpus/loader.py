@@ -242,7 +242,7 @@ def parse_date(value: object) -> dt.date | None:
         try:
             parsed = _TIMESTAMPS.construct_yaml_timestamp(node)
         except ValueError as exc:
-            raise SkipFile(f"bad date {value!r}: {exc}", None) from None
+            raise SkipFile(f"bad date {value!r} ({exc})", None) from None
         return parsed.date() if isinstance(parsed, dt.datetime) else parsed
     raise SkipFile(f"bad date {value!r}: expected YYYY-MM-DD", None)
 
