@@ -115,3 +115,19 @@ def test_check_says_how_to_have_semantic_re_ranking():
     run = base_cli("check")
     assert run.returncode == 0, run.stderr
     assert "semantic:   off (not installed: pip install 'talks-bot[semantic]')" in run.stdout
+
+
+def test_a_saved_page_in_the_corpus_is_one_skipped_file(tmp_path):
+    """The shipped corpus.extensions include .html: without the html extra such a file is a
+    warning naming the install, and the rest of the corpus loads and answers."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("The Zorbland spoon guild met on Monday.\n", encoding="utf-8")
+    (corpus / "page.html").write_text("<html><body><p>Quillsby.</p></body></html>")
+    where = ("--set", f"corpus.path={corpus}", "--set", f"cache_dir={tmp_path / 'cache'}")
+    check = base_cli(*where, "check")
+    assert check.returncode == 0, check.stderr
+    assert "articles:   1" in check.stdout
+    assert "page.html" in check.stdout and "pip install 'talks-bot[html]'" in check.stdout
+    asked = base_cli(*where, "ask", "--json", "when did the spoon guild meet")
+    assert asked.returncode == 0 and json.loads(asked.stdout)["reason"] == "answered"

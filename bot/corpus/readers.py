@@ -31,6 +31,7 @@ from bot.config.yamlsafe import MAX_NESTING, load_yaml, too_deep
 from bot.corpus.files import read_file
 from bot.corpus.model import RawArticle, SkipFile
 from bot.corpus.sanitize import clean_text
+from bot.extras import MissingExtra, require
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +67,14 @@ def extract_html(data: bytes) -> tuple[dict[str, Any], str]:
     Raises
     ------
     SkipFile
-        When trafilatura finds no main text in the page.
+        When trafilatura finds no main text in the page, or is not installed (the ``html``
+        extra): a saved page in the corpus of a base install is one skipped file, named with
+        the pip install, and the rest loads.
     """
-    import trafilatura  # heavy (lxml, htmldate): only when a page is read
+    try:  # heavy (lxml, htmldate): only when a page is read
+        trafilatura = require("trafilatura", "html")
+    except MissingExtra as exc:
+        raise SkipFile(str(exc)) from None
 
     try:
         doc = trafilatura.bare_extraction(
