@@ -212,7 +212,10 @@ def test_corpus_aliases_are_read_with_their_reasons(tmp_path):
         ("aliases:\n  - names: [Tibbleworth]\n    why: alone\n", "at least two names"),
         ("aliases: [oops\n", "not valid YAML"),
         ("aliases: 3\n", "a list of groups"),
+        ("a: &x [1, 1]\nb: &y [*x, *x]\naliases: [*y]\n", "not valid YAML"),  # alias bomb
+        ("aliases: " + "[" * 5000 + "]" * 5000 + "\n", "not valid YAML"),  # nested deep
     ],
+    ids=["no why", "one name", "syntax", "not a list", "aliases", "deep"],
 )
 def test_bad_corpus_aliases_are_one_clear_error(tmp_path, text, problem):
     from bot.analysis.aliases import corpus_aliases

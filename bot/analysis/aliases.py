@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from bot.config.settings import yaml_problem
+from bot.config.yamlsafe import load_yaml
 from bot.errors import ConfigError
 
 #: The file name, inside the corpus folder.
@@ -39,7 +40,8 @@ def corpus_aliases(corpus_path: Path) -> tuple[tuple[str, ...], ...]:
     if not path.is_file():
         return ()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # The corpus's file is user data like the articles: no alias bombs, no deep nesting.
+        data, _ = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
