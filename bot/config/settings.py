@@ -170,7 +170,7 @@ class SemanticSettings(_Section):
     enabled: bool | Literal["auto"] = "auto"
     model: str = "all-MiniLM-L6-v2"
     candidates: int = Field(20, ge=1, le=200)
-    weight: float = Field(0.6, ge=0.0, le=1.0)
+    weight: float = Field(0.7, ge=0.0, le=1.0)
     min_evidence: float = Field(0.7, ge=-1.0, le=2.0)
     batch_size: int = Field(32, ge=1, le=1024)
     threads: int | None = Field(1, ge=1)
