@@ -5,7 +5,7 @@ retrieval in the question pool (:meth:`Resources.answer`), and
 :func:`bot.render.discord.replies.render_answer`. A slash command is acknowledged (deferred)
 before retrieval starts, so Discord's 3-second window is met however long retrieval takes.
 
-``/sources`` and ``/help`` sort every article (about 0.4 s at 100k articles), so they take the
+``/sources`` and ``/help`` sort every article (long on a large corpus), so they take the
 same path: the cooldown, a deferral, and the work in a thread (``asyncio.to_thread``, not the
 question pool, which a burst of questions may fill). Checking filters may index the corpus on
 first use after a reload, so it runs in a thread too.
