@@ -308,3 +308,21 @@ def test_span_terms_are_the_terms_of_each_span(text):
     whole = module._is_shouting(normalize(text))
     for (a, b), terms in zip(spans, got, strict=True):
         assert terms == _plain_terms(analyzer, text[a:b], shouting=whole)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("The eel left. Émile stayed.", ["The eel left.", "Émile stayed."]),
+        ("Угорь ушёл. Она осталась.", ["Угорь ушёл.", "Она осталась."]),
+        ("鰻は去った。彼女は残った。", ["鰻は去った。", "彼女は残った。"]),
+        ("Mr. Quill met Dr. Eel. They talked.", ["Mr. Quill met Dr. Eel.", "They talked."]),
+        ("Growth was 3.5 percent. Then eels.", ["Growth was 3.5 percent.", "Then eels."]),
+    ],
+)
+def test_sentences_end_in_any_script(text, sentences):
+    """Highlights and sentence focus work on sentences: a passage in French, Russian or
+    Japanese must not be one long sentence."""
+    from bot.analysis.sentences import sentence_spans
+
+    assert [text[a:b] for a, b in sentence_spans(text)] == sentences

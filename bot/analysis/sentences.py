@@ -3,8 +3,11 @@
 A news paragraph is one to four sentences of edited prose, so a small rule set is enough and
 keeps highlighting well under a millisecond (a general-purpose segmenter costs more than the
 whole BM25 search on a small corpus). A boundary is sentence-final punctuation, optionally closed
-by quotes or brackets, then whitespace, then something that can start a sentence; known
+by quotes or brackets, then whitespace, then something that can start a sentence: a capital or
+digit, or any letter outside ASCII ("Émile", Cyrillic, Greek; lower-case letters elsewhere than
+English are rare after a full stop, and a missed boundary only widens a highlight); known
 abbreviations (``Mr.``, ``U.S.``, ``Sept.``) and initials (``J. Smith``) are not boundaries.
+Chinese and Japanese full stops (``。！？``) end a sentence with no space after them.
 """
 
 from __future__ import annotations
@@ -62,7 +65,10 @@ _ABBREVIATIONS = frozenset(
 #: The word before a full stop, matched in the reversed text: anchored at its start, the
 #: match costs the word's length, where a search anchored at the end tries every position.
 _WORD_REVERSED = re.compile(r"[\w.]+")
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+_BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?(?:[A-Z0-9]|[^\W\d_a-z]))"  # [^\W\d_a-z]: letters but a-z
+    r"|[。！？]+[」』）]*(?=\S)"
+)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
