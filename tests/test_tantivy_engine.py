@@ -252,3 +252,37 @@ def test_unsupported_settings_are_named(settings: Settings) -> None:
     assert "algorithm=bm25plus" in problems
     same = settings.retrieval.model_copy(update={"k1": 1.2, "b": 0.75})
     assert unsupported_settings(same) == []
+
+
+@pytest.mark.parametrize("persist", [True, False])
+def test_many_equal_scores_are_ordered_by_passage_as_rank_bm25_orders_them(
+    tmp_path: Path, persist: bool
+) -> None:
+    """Two hundred passages score alike for "zebra": tantivy's collector keeps the ones first
+    in its own document order (its indexing threads interleave articles), so without fetching
+    past the tie the two engines quoted different passages."""
+    from bot.corpus.loader import load_corpus
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(200):
+        (folder / f"{i:04d}.md").write_text(
+            f"---\ntitle: Eel census\n---\nzebra eel{i} count{i} pond{i}\n", encoding="utf-8"
+        )
+    found = {}
+    for engine in ("rank-bm25", "tantivy"):
+        settings = load_settings(
+            REPO / "config.yaml",
+            [
+                *SAME_BM25,
+                f"corpus.path={folder}",
+                f"cache_dir={tmp_path / 'cache'}",
+                f"retrieval.engine={engine}",
+                f"retrieval.persist={str(persist).lower()}",
+                "collapse.enabled=false",
+            ],
+        )
+        index = IndexStore(settings).sync(load_corpus(settings.corpus)).engine
+        found[engine] = [[h.doc for h in index.search(_query("zebra"), k)] for k in (3, 10, 30)]
+    assert found["rank-bm25"] == [list(range(k)) for k in (3, 10, 30)]
+    assert found["tantivy"] == found["rank-bm25"]

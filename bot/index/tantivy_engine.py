@@ -18,10 +18,10 @@ Tantivy's BM25 is Lucene's: IDF ``log(1 + (N - df + 0.5) / (df + 0.5))`` (what
   too, through its context field (the previous paragraph), so rankings of near-equal
   passages may differ;
 - scores are 32-bit floats, so near-ties may order differently;
-- exact ties are broken by passage position among the candidates tantivy collects, and which
-  candidates it collects depends on its document order (two indexing threads interleave
-  articles): when more passages tie than it collects, the two engines may quote different ones
-  of them.
+- exact ties are broken by passage position, as rank-bm25 breaks them, among the hits
+  collected; tantivy collects by its own document order (two indexing threads interleave
+  articles), so while a tie runs past the hits collected, more are fetched -- up to
+  ``_TIE_FETCH_MAX``, past which the engines may quote different ones of thousands of equals.
 
 With other settings (``k1``/``b`` not 1.2/0.75, ``algorithm: bm25l|bm25plus`` or
 ``idf: rank-bm25``) tantivy still scores with Lucene's BM25; a warning says so at build time.
@@ -70,6 +70,9 @@ TANTIVY_B = 0.75
 _FILTER_MAX_TERMS = 20_000
 #: Extra hits fetched so that equal scores can be ordered by passage, as rank-bm25 does.
 _TIE_SLACK = 8
+#: While the last hit fetched still ties the k-th, more are fetched (x4 a round), up to this
+#: many: tantivy's collector breaks ties by its own document order, not by passage.
+_TIE_FETCH_MAX = 4096
 #: Query terms checked per probe search (two bits each in a 32-bit float score).
 _PROBE_TERMS = 12
 _SHOULD = tantivy.Occur.Should
@@ -308,9 +311,17 @@ class TantivyEngine:
         ]
 
     def _ranked(self, query: tantivy.Query, k: int) -> list[tuple[int, float]]:
-        hits = self._run(query, k + _TIE_SLACK)
-        hits.sort(key=lambda h: (-h[1], h[0]))
-        return hits[:k]
+        """The best ``k``, equal scores in passage order (as rank-bm25 orders them): when the
+        tie at the k-th score runs past the hits fetched, more are fetched."""
+        limit = k + _TIE_SLACK
+        while True:
+            hits = self._run(query, limit)
+            hits.sort(key=lambda h: (-h[1], h[0]))
+            if len(hits) <= k or len(hits) < limit or limit >= _TIE_FETCH_MAX:
+                return hits[:k]
+            if hits[-1][1] < hits[k - 1][1]:
+                return hits[:k]
+            limit *= 4
 
     def _ranked_filtered(
         self, query: tantivy.Query, k: int, allowed: np.ndarray
