@@ -326,13 +326,17 @@ class TantivyEngine:
     def _ranked_filtered(
         self, query: tantivy.Query, k: int, allowed: np.ndarray
     ) -> list[tuple[int, float]]:
-        """Over-fetch and filter in Python (for masks too large for a term-set filter)."""
+        """Over-fetch and filter in Python (for masks too large for a term-set filter); ties at
+        the k-th score fetched past, as in :meth:`_ranked`."""
         limit = max(4 * k, 64)
         while True:
             hits = self._run(query, limit)
             kept = [h for h in hits if allowed[h[0]]]
-            if len(kept) >= k + _TIE_SLACK or len(hits) < limit:
-                kept.sort(key=lambda h: (-h[1], h[0]))
+            kept.sort(key=lambda h: (-h[1], h[0]))
+            if len(hits) < limit:  # every match fetched
+                return kept[:k]
+            enough = len(kept) >= k + _TIE_SLACK
+            if enough and (kept[-1][1] < kept[k - 1][1] or limit >= _TIE_FETCH_MAX):
                 return kept[:k]
             limit *= 4
 
