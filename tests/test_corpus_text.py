@@ -226,6 +226,15 @@ def test_cut_paragraph(text: str, parts: int):
         assert not re.search(r"\b(Mr|U\.S|J)\.$", part)
 
 
+@pytest.mark.parametrize(
+    "sentence", ["Угорь ушёл к пруду вечером. ", "Émile compta les anguilles. "]
+)
+def test_a_paragraph_in_another_script_is_cut_at_its_sentence_ends(sentence: str):
+    cut = cut_paragraph((sentence * 12).strip(), 100)
+    assert len(cut) > 1 and all(len(p) <= 100 for p in cut)
+    assert all(p.endswith(".") for p in cut)  # never in the middle of a sentence
+
+
 def test_a_sentence_end_is_matched_from_the_start_of_its_punctuation_only():
     """What keeps cutting linear: an attempt from inside a run of dots would re-read the rest of
     the run, so a megabyte of ``.`` cost ~10 s; a boundary is only looked for where a run

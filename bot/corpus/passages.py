@@ -35,7 +35,11 @@ _HEADING_QUOTES = "\"'“”‘’«»"
 #: would read the rest of the run again, and a megabyte of ``.`` made that quadratic. Neither
 #: changes what matches: a boundary found from inside a run is found from its start, and
 #: giving back punctuation, closers or spaces can never satisfy what follows them.
-_SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+\s++(?=[\"'“‘(\[]?[A-Z0-9])")
+#: A sentence starts as in :mod:`bot.analysis.sentences`: a capital or digit, or any letter
+#: outside ASCII.
+_SENTENCE_END = re.compile(
+    r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+\s++(?=[\"'“‘(\[]?(?:[A-Z0-9]|[^\W\d_a-z]))"
+)
 #: Words whose full stop does not end a sentence ("Mr. Kim", "U.S. officials").
 _NOT_AN_END = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Jr|Sr|U\.S|U\.N)|\b[A-Z])\.$")
 #: A part shorter than this share of the limit is avoided when a later cut is possible.
