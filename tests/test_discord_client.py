@@ -11,12 +11,13 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
 import pytest_asyncio
 import yarl
+from discord import app_commands
 from fakediscord import FakeDiscord
 from fakediscord.botprocess import REPO
 
@@ -225,23 +226,52 @@ def test_cooldown_counts_per_user() -> None:
     assert cooldowns.retry_after(2) is None
 
 
+async def _ask_one(interaction: discord.Interaction, question: str) -> None:
+    """A stand-in /ask with one option."""
+
+
+async def _ask_two(interaction: discord.Interaction, question: str, private: bool = False) -> None:
+    """A stand-in /ask with one option more."""
+
+
 @pytest.mark.asyncio
 async def test_command_hash_changes_with_definitions_and_targets(
-    settings: Settings, service: FlakyService, tmp_path: Path
+    settings: Settings, service: FlakyService
 ) -> None:
-    def hash_of(s: Settings) -> str:
-        bot = TalksBot(settings=s, service=service)
-        from bot.frontends.discord.cogs.ask import AskCog
+    """A start syncs when the hash differs from the one recorded at the last sync, so the hash
+    changes with anything a sync sends: a command's description, its options, one command more,
+    and where the commands go."""
+    from bot.frontends.discord.cogs.ask import AskCog
 
-        bot.tree.add_command(AskCog(bot).ask)  # type: ignore[arg-type]
+    def hash_of(s: Settings, *extra: app_commands.Command, description: str | None = None) -> str:
+        bot = TalksBot(settings=s, service=service)
+        ask = AskCog(bot).ask
+        if description is not None:
+            ask.description = description
+        bot.tree.add_command(ask)  # type: ignore[arg-type]
+        for command in extra:
+            bot.tree.add_command(command)
         return bot.commands_hash()
 
     base = hash_of(settings)
     assert hash_of(settings) == base
+
+    described = hash_of(settings, description="Ask the articles something else")
+    assert described != base
+    assert hash_of(settings, description="Ask the articles something else") == described
+
+    def standalone(callback: Any) -> app_commands.Command:
+        return app_commands.Command(name="quote", description="Quote a passage", callback=callback)
+
+    one_option = hash_of(settings, standalone(_ask_one))
+    two_options = hash_of(settings, standalone(_ask_two))
+    assert len({base, described, one_option, two_options}) == 4
+
     guilds = settings.model_copy(
         update={"discord": settings.discord.model_copy(update={"sync_guilds": (1,)})}
     )
     assert hash_of(guilds) != base
+    assert hash_of(settings) == base  # the changes above did not leak into the next bot
 
 
 def test_shard_settings_are_validated() -> None:

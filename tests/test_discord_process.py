@@ -4,6 +4,7 @@ and shard ranges. Each test starts its own bot against its own fake Discord."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from fakediscord.botprocess import REPO, BotProcess, kill_leftovers
 
 INVENTED = REPO / "tests" / "fixtures" / "invented"
 COMMANDS = {"ask", "sources", "help", "reload", "timeline", "add", "Find sources"}
+NEW_DESCRIPTION = "Only articles from this outlet (as a newer release words it)"
 
 
 @pytest_asyncio.fixture
@@ -97,7 +99,29 @@ async def test_signals_exit_0_and_restarts_sync_only_when_asked_or_changed(
     await fake.wait_for_identify(3, timeout=20)
     assert puts() == 2
     assert await third.stop() == 0
-    assert "Traceback" not in first.output + second.output + third.output
+
+    # A new release that words an option differently (the `source` filter of /ask and /timeline):
+    # its commands changed since the last sync, so it syncs unasked, and Discord gets the change.
+    # A sitecustomize on PYTHONPATH changes the wording before the bot loads its cogs.
+    newer = tmp_path / "newer-release"
+    newer.mkdir()
+    (newer / "sitecustomize.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(REPO)!r})\n"  # this checkout's bot, as -m uses
+        "from bot.frontends.discord.options import FILTER_DESCRIPTIONS\n"
+        f"FILTER_DESCRIPTIONS['source'] = {NEW_DESCRIPTION!r}\n",
+        encoding="utf-8",
+    )
+    path = os.pathsep.join(p for p in (str(newer), os.environ.get("PYTHONPATH")) if p)
+    fourth = BotProcess(fake, tmp_path, overrides=overrides(tmp_path), env={"PYTHONPATH": path})
+    await fourth.start()
+    await fake.wait_for_identify(4, timeout=20)
+    assert puts() == 3, fourth.output
+    assert "unchanged since the last sync" not in fourth.output
+    (ask,) = (c for c in fake.commands[None] if c["name"] == "ask")
+    assert {o["name"]: o["description"] for o in ask["options"]}["source"] == NEW_DESCRIPTION
+    assert await fourth.stop() == 0
+    outputs = first.output + second.output + third.output + fourth.output
+    assert "Traceback" not in outputs
 
 
 @pytest.mark.asyncio
