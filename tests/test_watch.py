@@ -78,13 +78,57 @@ def test_a_deleted_file_stops_being_quoted(watched):
     assert wait_for(lambda: not cites_new_article(service))
 
 
-def test_temporary_and_foreign_files_do_not_reload(watched):
-    service, folder, reloads = watched
-    (folder / ".gloombridge.md.tmp").write_text(NEW_ARTICLE, encoding="utf-8")
-    (folder / "notes.docx").write_bytes(b"not an article")
-    (folder / "marker.md").write_text("Marker paragraph about teal lanterns.\n", encoding="utf-8")
-    assert wait_for(lambda: len(reloads) >= 1)  # the .md after them did reload
-    assert not cites_new_article(service)  # the dot-file was never loaded
+def test_temporary_and_foreign_files_do_not_reload(tmp_path: Path):
+    """A dot-file (how ``add`` and editors write before an atomic rename) and a file the corpus
+    does not read cause no reload; the real article renamed into place after them causes one.
+
+    No sleeps: the watcher's own calls say when it has seen the files (its filter is asked
+    about them) and when it has settled (its first idle tick compares the folder)."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(INVENTED, folder)
+    settings = load_settings(
+        REPO / "config.yaml", [f"corpus.path={folder}", f"cache_dir={tmp_path / 'cache'}"]
+    )
+    service = AnswerService(settings)
+    reloads: list[ReloadResult] = []
+    watcher = service.watch(reloads.append)
+    assert watcher is not None
+    asked: set[str] = set()  # names the watcher's filter was asked about
+    ticked = threading.Event()  # the watcher's first idle tick has compared the folder
+    relevant, snapshot = watcher.relevant, watcher.snapshot
+
+    def spy_relevant(path: str) -> bool:
+        asked.add(Path(path).name)
+        return relevant(path)
+
+    def spy_snapshot() -> frozenset[tuple[str, int, int]]:
+        found = snapshot()
+        if threading.current_thread() is not threading.main_thread():
+            ticked.set()
+        return found
+
+    watcher.relevant = spy_relevant  # type: ignore[method-assign]
+    watcher.snapshot = spy_snapshot  # type: ignore[method-assign]
+    foreign = {".gloombridge.md.tmp", "notes.docx"}
+
+    def write_foreign() -> bool:
+        (folder / ".gloombridge.md.tmp").write_text(NEW_ARTICLE, encoding="utf-8")
+        (folder / "notes.docx").write_bytes(b"not an article")
+        return foreign <= asked
+
+    try:
+        assert wait_for(write_foreign)  # the watcher is watching: it saw both files
+        # It goes idle after them (were they relevant, it would have reloaded instead).
+        assert wait_for(lambda: ticked.is_set() or bool(reloads))
+        staged = folder / ".marker.md.tmp"
+        staged.write_text("Marker paragraph about teal lanterns.\n", encoding="utf-8")
+        staged.replace(folder / "marker.md")
+        assert wait_for(lambda: bool(reloads) and "marker" in {a.id for a in service.sources()})
+        assert len(reloads) == 1, reloads  # the article's, and none for the files before it
+        assert reloads[0].ok
+        assert not cites_new_article(service)  # the dot-file was never loaded
+    finally:
+        watcher.stop()
 
 
 def test_questions_during_reloads_see_the_old_or_the_new_corpus_never_a_broken_one(watched):
