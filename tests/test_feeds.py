@@ -1,10 +1,13 @@
-"""Following RSS/Atom feeds (bot.corpus.feeds) against a local server on 127.0.0.1."""
+"""Following RSS/Atom feeds (bot.corpus.feeds) against a local server on 127.0.0.1, and the
+running bot polling them (its feeds cog, against the fake Discord)."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,16 @@ from bot.config.settings import Settings
 from bot.corpus.feeds import FeedPoll, poll_feeds, state_path
 from bot.corpus.ingest import add_source
 from bot.corpus.loader import load_corpus
+from bot.frontends.discord.hooks import NewArticle, hooks_from_settings
+from bot.service.answer_service import AnswerService
+from tests.discord_harness import (
+    corpus_copy,
+    description,
+    fake_discord,
+    running_bot,
+    settings_for,
+    slash,
+)
 from tests.httpfixture import (  # noqa: F401  (site_fixture provides the site fixture)
     Entry,
     Handler,
@@ -204,10 +217,49 @@ def test_polls_from_worker_threads_add_each_article_once(site, settings):
     assert len(load_corpus(settings.corpus).articles) == 2
 
 
-def test_poll_feeds_runs_in_asyncio_to_thread(site, settings):
+@pytest.mark.asyncio
+async def test_the_running_bot_polls_its_feeds_off_the_event_loop(site, tmp_path: Path) -> None:
+    """The real bot and its feeds cog, against the fake Discord: each poll (network and disk)
+    runs in a worker thread, never on the thread of the event loop, and what it added is
+    answered from."""
     feed = site.page("/rss", rss(stories(site, "teapot")), RSS_TYPE["Content-Type"])
+    corpus = corpus_copy(tmp_path / "corpus")
+    settings = settings_for(
+        tmp_path, "ingest.timeout_seconds=5", f"feeds.urls=[{feed}]", corpus=corpus
+    )
+    wired = hooks_from_settings(settings)
+    assert wired.poll is not None
+    real_poll = wired.poll
+    calls: list[tuple[threading.Thread, bool]] = []  # (thread, whether a loop runs in it)
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
 
-    async def bot_tick() -> FeedPoll:
-        return await asyncio.to_thread(poll_feeds, settings, [feed])
+    def poll() -> Sequence[NewArticle]:
+        try:
+            asyncio.get_running_loop()
+            in_loop = True
+        except RuntimeError:
+            in_loop = False
+        calls.append((threading.current_thread(), in_loop))
+        try:
+            return real_poll()
+        finally:
+            loop.call_soon_threadsafe(done.set)
 
-    assert titles(asyncio.run(bot_tick())) == ["The teapot talks resume"]
+    hooks = dataclasses.replace(wired, poll=poll, interval_minutes=0.005)
+    service = AnswerService(settings)
+    async with (
+        fake_discord() as fake,
+        running_bot(fake, settings, service, hooks=hooks),
+    ):
+        await asyncio.wait_for(done.wait(), 20)
+        loop_thread = threading.current_thread()  # this test runs the bot's event loop
+        assert calls and all(t is not loop_thread and not in_loop for t, in_loop in calls)
+        for _ in range(400):  # the reload after the poll; the bound only ends a failing test
+            if "The teapot talks resume" in {a.title for a in service.sources()}:
+                break
+            await asyncio.sleep(0.05)
+        _, answer = await slash(
+            fake, "ask", question="How many extra crates of marmalade did the teapot ferry carry?"
+        )
+        assert "crates of marmalade" in description(answer)
