@@ -5,6 +5,7 @@ Skipped only when the extra is not installed (the test extra installs it).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +57,17 @@ def answerer(semantic_settings: Settings) -> Answerer:
     return Answerer.from_settings(semantic_settings)
 
 
-def test_it_is_on_by_default_when_installed():
+def test_it_is_on_by_default_when_installed(tmp_path: Path):
+    """The shipped config says ``auto``, and with the extra installed (and the suite's off
+    switch removed, as for a user) an answerer built from it re-ranks with the model."""
     settings = load_settings(REPO / "config.yaml")
     assert settings.semantic.enabled == "auto"
+    assert OFF_SWITCH not in os.environ  # semantic_on removed it, as a user's shell has none
+    shipped = load_settings(REPO / "config.yaml", [f"cache_dir={tmp_path}"])  # keep the repo clean
+    assert shipped.semantic == settings.semantic
+    answerer = Answerer.from_settings(shipped)
+    assert answerer.semantic is not None
+    assert answerer.answer("Where did Trump and Kim hold their first summit?").answered
 
 
 def test_passage_embeddings_are_persisted_once_as_plain_arrays(semantic_settings, answerer):
