@@ -134,18 +134,25 @@ def test_duplicate_texts_are_shown_once(write_corpus):
 
 
 def test_an_alias_never_outranks_the_word_typed(write_corpus):
+    """An invented acronym, its expansion and its capital, made aliases by the corpus's own
+    aliases.yaml (as the shipped config does for real ones): each finds the other two, above
+    a paragraph that shares only the other words, and never above itself."""
     files = {
-        "a.md": "Officials in the DPRK tested new rocket engines.\n",
-        "b.md": "Officials in North Korea tested new rocket engines.\n",
-        "c.md": "Pyongyang officials tested new rocket engines.\n",
+        "aliases.yaml": "aliases:\n"
+        "  - names: [GRZ, Glorp Republic, Wembleton]\n"
+        "    why: invented for this test; an acronym, its expansion, its capital\n",
+        "a.md": "Officials in the GRZ tested new marmalade catapults.\n",
+        "b.md": "Officials in the Glorp Republic tested new marmalade catapults.\n",
+        "c.md": "Wembleton officials tested new marmalade catapults.\n",
+        "d.md": "Officials in Quillmoor tested new marmalade catapults.\n",  # no alias
     }
     files |= {f"f{i}.md": f"Filler about kettles, number {i}.\n" for i in range(4)}
     answerer = Answerer.from_settings(write_corpus(files))
-    for typed, expected in [("DPRK", "a"), ("North Korea", "b"), ("Pyongyang", "c")]:
-        answer = answerer.answer(f"{typed} rocket engines", every=True)
+    for typed, expected in [("GRZ", "a"), ("Glorp Republic", "b"), ("Wembleton", "c")]:
+        answer = answerer.answer(f"{typed} marmalade catapults", every=True)
         ids = [p.passage.article.id for p in answer.passages]
         assert ids[0] == expected, (typed, ids)
-        assert len(ids) == 3  # the aliases still find the other two
+        assert sorted(ids[:3]) == ["a", "b", "c"]  # aliases find the other two before Quillmoor
 
 
 def test_a_passage_holding_no_question_word_is_never_quoted(write_corpus):
@@ -437,13 +444,18 @@ def test_the_cut_notice_counts_the_characters_answered(service, settings):
 
 @pytest.mark.parametrize("place", ["café", "cafe"])
 def test_a_shouted_sentence_keeps_its_acronyms_for_focus_and_highlight(write_corpus, place):
-    """The index judges capitals over the whole passage: KCNA in a shouted sentence of a
+    """The index judges capitals over the whole passage: PNTA (an invented news agency, not in
+    ``analysis.acronyms``, and short enough to count as an acronym) in a shouted sentence of a
     mixed-case passage is the acronym. Sentence focus and the highlight must judge them the
     same way, or the engine's match has no sentence and the answer is refused."""
-    files = {"a.md": f"We met at a {place} by the harbour. KCNA SAID THE LAUNCH WENT WELL.\n"}
+    files = {
+        "a.md": f"We met at a {place} by the Wembleton quay. PNTA SAID THE BARGE FLOATED WELL.\n"
+    }
     files |= {f"f{i}.md": f"Filler about spoons and forks, number {i}.\n" for i in range(4)}
-    answer = Answerer.from_settings(write_corpus(files)).answer("what did KCNA say")
+    settings = write_corpus(files)
+    assert "PNTA" not in settings.analysis.acronyms  # counted by its length, not listed
+    answer = Answerer.from_settings(settings).answer("what did PNTA say")
     assert answer.answered
     (passage,) = answer.passages
     ((start, end),) = passage.highlights
-    assert passage.passage.text[start:end].startswith("KCNA SAID")
+    assert passage.passage.text[start:end].startswith("PNTA SAID")
