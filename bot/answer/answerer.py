@@ -65,6 +65,9 @@ QUESTION_CACHE_WORDS = 20_000
 #: How many candidates to rank per passage shown, before the coverage rule and de-duplication.
 _CANDIDATES_PER_ANSWER = 10
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+#: Lone surrogates: what ``surrogateescape`` makes of bytes that are not UTF-8 (a pasted or
+#: piped line). Not text: no tokenizer or file accepts them.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class Reason(enum.Enum):
@@ -256,7 +259,8 @@ class Answerer:
 
     def _prepare(self, question: str) -> _Prepared:
         # Whole escape sequences first ("[31m" must not be left as a word), then any control.
-        text = _CONTROL.sub(" ", unicodedata.normalize("NFC", clean_text(str(question))))
+        text = _SURROGATE.sub("\ufffd", str(question))
+        text = _CONTROL.sub(" ", unicodedata.normalize("NFC", clean_text(text)))
         text = " ".join(text.split())
         limit = self.settings.answer.max_question_chars
         if len(text) <= limit:

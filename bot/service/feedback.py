@@ -188,7 +188,7 @@ class FeedbackLog:
         return self.path.with_name(f"{self.path.name}.{n}")
 
     def _append(self, entry: dict[str, object]) -> None:
-        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        line = (_json_line(entry) + "\n").encode("utf-8", "replace")
         with self._lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -252,11 +252,27 @@ def _entries(path: Path, warnings: list[str]) -> Iterator[tuple[int, dict[str, o
             warnings.append(f"{path}:{number}: not a JSON object")
 
 
+#: Characters ``json.dumps(ensure_ascii=False)`` leaves raw but ``str.splitlines`` splits on.
+_LINE_SPLITTERS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def _json_line(entry: dict[str, object]) -> str:
+    """One JSON Lines record, readable (non-ASCII kept) and one line by any reader's rule:
+    the line separators JSON allows raw in a string are escaped, and a lone surrogate (a
+    question decoded with ``surrogateescape``) cannot reach the file."""
+    line = json.dumps(entry, ensure_ascii=False)
+    for raw, escaped in _LINE_SPLITTERS.items():
+        line = line.replace(raw, escaped)
+    return line
+
+
 def _record(entry: dict[str, object]) -> FeedbackRecord:
     vote = entry["vote"]
     if vote not in VOTES:
         raise ValueError(f"unknown vote {vote!r}")
     when = dt.datetime.fromisoformat(str(entry["time"]))
+    if when.tzinfo is None:  # the log writes UTC with its offset; a hand-edited line may not
+        when = when.replace(tzinfo=dt.UTC)
     passages = entry.get("passages") or ()
     if not isinstance(passages, (list, tuple)):
         raise TypeError("passages must be a list")
