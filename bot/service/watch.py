@@ -9,7 +9,9 @@ new answerer beside the old one and swaps it in with one assignment: a question 
 is answered from the old corpus or the new one, never from a half-built one.
 
 Temporary files are ignored (names starting with a dot, which is how ``add`` and editors write
-before an atomic rename), and so is every file whose extension the corpus does not read. The
+before an atomic rename), and so is every file whose extension the corpus does not read. A
+folder moved in or out counts (the loader reads subfolders; the event names the folder, with no
+extension), and so does anything else without one. The
 folder is listed with the loader's own walk (:func:`bot.corpus.files.list_corpus`), so the
 watcher sees the files the loader reads, in symlinked folders too.
 """
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 _ALSO_WATCHED = (".yaml", ".yml")
 #: How often the watch wakes with no change (its first wake checks for changes it missed).
 _TICK_MS = 1000
+#: Longest a stream of changes is gathered before a reload, however busy the folder.
+_MAX_WAIT_MS = 10_000
 
 
 class CorpusWatcher:
@@ -46,8 +50,9 @@ class CorpusWatcher:
     on_reload
         Called (in the watcher's thread) with each reload's result, e.g. to tell a user.
     debounce_ms
-        How long changes must settle before a reload: a feed that adds ten articles causes one
-        reload, not ten.
+        How long the folder must be quiet before a reload (watchfiles' ``step``): a feed that
+        adds ten articles a moment apart causes one reload, not ten. Changes that never stop
+        still reload every :data:`_MAX_WAIT_MS` (watchfiles' ``debounce``).
     """
 
     def __init__(
@@ -66,11 +71,13 @@ class CorpusWatcher:
         self._baseline: frozenset[tuple[str, int, int]] = frozenset()
 
     def relevant(self, path: str) -> bool:
-        """True for a file whose change changes the corpus (not temp files, not other files)."""
+        """True for a file whose change changes the corpus (not temp files, not other files),
+        and for a folder (or anything else without an extension): a folder of articles moved
+        in or out is one event, named for the folder."""
         name = Path(path).name
         if name.startswith("."):
             return False
-        return name.lower().endswith(self._suffixes + _ALSO_WATCHED)
+        return not Path(name).suffix or name.lower().endswith(self._suffixes + _ALSO_WATCHED)
 
     def snapshot(self) -> frozenset[tuple[str, int, int]]:
         """Each relevant file's path, modification time and size: what a change changes."""
@@ -117,7 +124,8 @@ class CorpusWatcher:
             for changes in watchfiles.watch(
                 self.folder,
                 watch_filter=lambda _change, path: self.relevant(path),
-                debounce=self.debounce_ms,
+                step=self.debounce_ms,
+                debounce=max(_MAX_WAIT_MS, self.debounce_ms),
                 stop_event=self._stop,
                 raise_interrupt=False,
                 ignore_permission_denied=True,
