@@ -9,9 +9,13 @@ swapped letter, one of each per word in turn -- and each is corrected with
     python bench/spelling_speed.py                 # 100k and 1M passages
     python bench/spelling_speed.py --passages 1000000 --typos 5000
 
-Prints the build time, the memory the index adds, and the time per correction (median, p95),
-then per look-up of words that are no typo of a corpus word (nothing is near them, so the
-whole edit budget is searched: the slowest look-ups, as ``python -m bot bench`` asks them),
+Prints the build time, the memory the index adds, and the time per correction (median, p95)
+with how many typos got a correction and how many got back the very word they were made from
+(the rest are corrected to another word as near, one more passages use: in a vocabulary of
+syllable strings most typos are one edit from several words); then per look-up of words the
+corpus never uses (as ``python -m bot bench``'s off-corpus questions ask them: new syllable
+strings, which the look-up must search the whole edit budget for; in so dense a vocabulary
+most still find a word two edits away),
 then the time to ready the corrector after an article adds :data:`ADDED_WORDS` new words (the
 new corrector shares the old one's index and indexes only those), against a build afresh.
 The synthetic words are denser than English (syllable strings), so real look-ups are faster.
@@ -64,13 +68,15 @@ def measure(passages: int, typos: int, seed: int = 0) -> dict[str, float]:
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
     rng = random.Random(seed)
     words = [w for w in rng.sample(sorted(vocabulary), min(typos * 2, size)) if len(w) >= 5]
-    cases = [typo(w, n % 4, rng) for n, w in enumerate(words[:typos])]
-    cases = [c for c in cases if c not in vocabulary]
+    pairs = [(typo(w, n % 4, rng), w) for n, w in enumerate(words[:typos])]
+    pairs = [(c, w) for c, w in pairs if c not in vocabulary]
+    cases = [c for c, _ in pairs]
     fixed, times = _timed(speller, cases)
-    # Words the corpus never uses that are no typo of one (as ``python -m bot bench``'s
-    # off-corpus questions ask): nothing is near, so the whole budget is searched.
+    restored = sum(speller.correct(c) == w for c, w in pairs)
+    # Words the corpus never uses (as ``python -m bot bench``'s off-corpus questions ask):
+    # the look-up searches the whole edit budget for them.
     strangers = [pseudo_word(10_000_000 + r) for r in range(len(cases))]
-    _, missed = _timed(speller, [w for w in strangers if w not in vocabulary])
+    near, missed = _timed(speller, [w for w in strangers if w not in vocabulary])
     larger = vocabulary | {pseudo_word(20_000_000 + r): 1 for r in range(ADDED_WORDS)}
     started = time.perf_counter()
     assert SpellingCorrector(larger, previous=speller).wait()
@@ -82,9 +88,11 @@ def measure(passages: int, typos: int, seed: int = 0) -> dict[str, float]:
         "index_mib": round(grown, 1),
         "corrections": len(cases),
         "corrected": fixed,
+        "restored": restored,
         "median_us": round(statistics.median(times), 1),
         "p95_us": _p95(times),
         "unknown": len(missed),
+        "unknown_corrected": near,
         "unknown_median_us": round(statistics.median(missed), 1),
         "unknown_p95_us": _p95(missed),
         "grow_s": round(grow, 3),
@@ -116,9 +124,11 @@ def main(argv: list[str] | None = None) -> int:
         r = measure(n, args.typos)
         print(
             f"{r['passages']:>9,} passages, {r['vocabulary']:,} words: build {r['build_s']} s, "
-            f"+{r['index_mib']} MiB; {r['corrections']} typos ({r['corrected']} corrected): "
+            f"+{r['index_mib']} MiB; {r['corrections']} typos ({r['corrected']} given a "
+            f"correction, {r['restored']} the word they were made from): "
             f"median {r['median_us']} us, p95 {r['p95_us']} us per correction; "
-            f"{r['unknown']} unknown words: median {r['unknown_median_us']} us, "
+            f"{r['unknown']} words the corpus never uses ({r['unknown_corrected']} given a "
+            f"correction): median {r['unknown_median_us']} us, "
             f"p95 {r['unknown_p95_us']} us; {ADDED_WORDS} words added: ready in {r['grow_s']} s"
         )
     return 0
