@@ -10,7 +10,8 @@ per engine and a warm start is a real restart:
 1. ``build``: index the corpus from nothing (analysis included), persisting what the engine
    persists; ``build_s`` and ``build_peak_rss_mib``.
 2. ``serve``: a new process opens what was persisted (``warm_start_s``; ``ready_s`` adds the
-   answer layer's corpus-wide set-up, such as syndicated-copy detection), then answers the
+   answer layer's corpus-wide set-up, such as the spelling vocabulary; syndicated copies are
+   found while indexing and kept, so a restart only reads them), then answers the
    questions with the full answer path -- analysis, retrieval, the "no answer" rule, sentence
    highlighting, citations -- timing each (``p50_ms``, ``p95_ms``); ``peak_rss_mib`` is that
    process's peak. With ``--loop-lag`` it also answers a steady stream of questions from an
@@ -54,7 +55,7 @@ class BenchResult:
     questions: int
     answered: int
     #: A restart until the first question can be answered: ``warm_start_s`` plus the answer
-    #: layer's own corpus-wide set-up (spelling vocabulary, syndicated-copy detection).
+    #: layer's own corpus-wide set-up (the spelling vocabulary; copy groups are read back).
     ready_s: float | None = None
     loop_lag_p99_ms: float | None = None
     loop_lag_max_ms: float | None = None
@@ -63,7 +64,8 @@ class BenchResult:
     p50_nospell_ms: float | None = None
     p95_nospell_ms: float | None = None
     #: One new article made answerable on a running bot (median of ``--adds``): the index
-    #: brought up to date, and with the new answerer's own set-up; whether it then answered.
+    #: brought up to date, and with the new answerer's own set-up and one question about the
+    #: new article (the check that it is answerable); whether it then answered.
     add_ms: float | None = None
     add_ready_ms: float | None = None
     add_answerable: bool | None = None
