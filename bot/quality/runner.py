@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.answer.answerer import Answerer
+from bot.answer.answerer import Answer, Answerer
 from bot.config.settings import Settings
 from bot.corpus.model import Article, Corpus, Passage
 from bot.index.engine import Hit
@@ -164,15 +164,18 @@ def evaluate_questions(
     """Ask every question of a question set and measure the answers.
 
     Ranking figures (hit@k, MRR@10, nDCG@10) are over what the bot *shows*, so a wrongly refused
-    question scores 0; ``retrieval`` holds the same figures for the engine's ranking before the
-    "no answer" rule, to tell ranking problems from refusal problems.
+    question scores 0: its ``answer.top_k`` passages, continued to depth 10 by the passages a
+    deeper answer adds (a deeper answer ranks more candidates, so its first passages may differ
+    from those shown, and only ranks past ``top_k`` are taken from it). ``retrieval`` holds the
+    same figures for the engine's ranking before the "no answer" rule, to tell ranking problems
+    from refusal problems.
     """
     passages = [(p.article.id, p.paragraph, p.text) for p in answerer.corpus.passages]
     qrels = question_qrels(questions, passages)
     outcomes = []
     for question in questions:
-        answer = answerer.answer(question.q, top_k=QUESTION_DEPTH, allowed=allowed)
-        shown = tuple(passage_id(p.article.id, p.passage.paragraph) for p in answer.passages)
+        answer = answerer.answer(question.q, allowed=allowed)  # as the bot answers it
+        shown = _shown(answer, answerer.answer(question.q, top_k=QUESTION_DEPTH, allowed=allowed))
         first_text = first_sentence = None
         if answer.passages:
             top = answer.passages[0]
@@ -210,6 +213,17 @@ def evaluate_questions(
         articles=len(answerer.corpus.articles),
         top_k=answerer.settings.answer.top_k,
     )
+
+
+def _shown(answer: Answer, deeper: Answer) -> tuple[str, ...]:
+    """The passage ids of ``answer``, then those ``deeper`` adds (none when it is refused)."""
+    shown = [passage_id(p.article.id, p.passage.paragraph) for p in answer.passages]
+    if shown:
+        for p in deeper.passages:
+            pid = passage_id(p.article.id, p.passage.paragraph)
+            if pid not in shown:
+                shown.append(pid)
+    return tuple(shown)
 
 
 def _sentence_figures(outcomes: Sequence[QuestionOutcome]) -> dict[str, float | int]:
