@@ -68,9 +68,7 @@ def variants(which: str) -> dict[str, Callable[[Settings], Settings]]:
 
     def switch(on: bool) -> Callable[[Settings], Settings]:
         def make(settings: Settings) -> Settings:
-            if "semantic" not in Settings.model_fields:
-                return settings
-            semantic = settings.semantic.model_copy(update={"enabled": on})  # type: ignore[attr-defined]
+            semantic = settings.semantic.model_copy(update={"enabled": on})
             return settings.model_copy(update={"semantic": semantic})
 
         return make
