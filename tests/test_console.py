@@ -5,15 +5,17 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.frontends.console.console import Console
-from tests.conftest import REPO
+from tests.conftest import INVENTED, REPO
 
 
 def converse(service, text: str, **kwargs) -> str:
@@ -78,14 +80,16 @@ def test_console_subprocess_through_a_pipe_exits_zero_at_eof():
     assert "Singapore" in result.stdout and "¶4" in result.stdout
 
 
-def spawn_console(history: Path, **kwargs: Any) -> Any:
-    """``python -m bot console`` on a pseudo-terminal (of ``dimensions``, else 24 x 80)."""
+def spawn_console(history: Path, *overrides: str, **kwargs: Any) -> Any:
+    """``python -m bot [--set OVERRIDE]... console`` on a pseudo-terminal (of ``dimensions``,
+    else 24 x 80)."""
     import pexpect
 
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    sets = [arg for override in overrides for arg in ("--set", override)]
     return pexpect.spawn(
         sys.executable,
-        ["-m", "bot", "--set", f"console.history_file={history}", "console"],
+        ["-m", "bot", "--set", f"console.history_file={history}", *sets, "console"],
         cwd=str(REPO),
         encoding="utf-8",
         timeout=60,
@@ -131,3 +135,47 @@ def test_interactive_console_wraps_at_the_terminal_width(tmp_path):
     quoted = [line for line in lines if "—" not in line]  # citations are not wrapped
     assert "\x1b[1;33m" in raw and "Singapore" in answer  # coloured, and the answer
     assert all(len(line) <= 50 for line in quoted), quoted
+
+
+NEW_ARTICLE = """---
+title: Gloombridge ferry strike ends
+source: The Invented Tribune
+date: 2024-07-02
+---
+The ferrymen of Gloombridge ended their strike on Tuesday after the harbour council agreed to
+repaint every lantern on the Wobblequay in teal.
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_interactive_console_picks_up_a_new_article_and_says_so_at_the_next_prompt(tmp_path):
+    """An article file saved while the console runs is answered from, with no :reload, and the
+    reload notice is printed on its own line just before a prompt (never into typing)."""
+    import pexpect
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(INVENTED, corpus)
+    child = spawn_console(
+        tmp_path / "history", f"corpus.path={corpus}", f"cache_dir={tmp_path / 'cache'}"
+    )
+    child.expect("ask> ")
+    staged = corpus / ".gloombridge.md.tmp"  # written whole, then renamed, as `add` does
+    staged.write_text(NEW_ARTICLE, encoding="utf-8")
+    staged.replace(corpus / "gloombridge.md")
+    transcript = ""
+    for _ in range(150):  # until answered from the new article; the bound only ends a failure
+        child.sendline("Why did the Gloombridge ferrymen end their strike?")
+        child.expect("ask> ")
+        transcript += ANSI.sub("", child.before) + "ask> "
+        if "Gloombridge ferry strike ends" in child.before:
+            break
+        time.sleep(0.2)
+    assert "Gloombridge ferry strike ends" in transcript, transcript  # the new article, cited
+    child.sendline(":quit")
+    child.expect(pexpect.EOF)
+    transcript += ANSI.sub("", child.before)
+    child.close()
+    assert child.exitstatus == 0
+    # The notice: 7 articles now (6 invented + 1), on its own line, right before a prompt.
+    notice = re.compile(r"(?m)^\(Reloaded 7 articles \(\d+ passages[^\n]*\)\r?\nask> ")
+    assert notice.search(transcript), transcript
