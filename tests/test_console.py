@@ -6,6 +6,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -179,3 +180,53 @@ def test_interactive_console_picks_up_a_new_article_and_says_so_at_the_next_prom
     # The notice: 7 articles now (6 invented + 1), on its own line, right before a prompt.
     notice = re.compile(r"(?m)^\(Reloaded 7 articles \(\d+ passages[^\n]*\)\r?\nask> ")
     assert notice.search(transcript), transcript
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def wait_until_waiting_for_keys(pid: int) -> None:
+    """Until the process's main thread sleeps in select/poll, waiting for the next key.
+
+    A Ctrl-C that lands while CPython's readline is between noticing input and reading it is
+    lost until the next key (GNU readline retries the interrupted read), and one that lands
+    just before it starts waiting likewise: no person types that fast, a test does. Without
+    /proc (not Linux) this returns at once.
+    """
+    stat, wchan = Path(f"/proc/{pid}/stat"), Path(f"/proc/{pid}/wchan")
+    deadline = time.monotonic() + 20  # bounds a failing test only
+    while wchan.exists() and time.monotonic() < deadline:
+        state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        if state == "S" and ("poll" in (where := wchan.read_text()) or "select" in where):
+            return
+        time.sleep(0.01)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_ctrl_c_at_the_prompt_gives_a_fresh_prompt_and_the_console_goes_on(tmp_path):
+    """As in a shell: Ctrl-C at the prompt drops what was typed, and the console keeps
+    answering (it does not exit 130 as a Ctrl-C elsewhere would)."""
+    import pexpect
+
+    history = tmp_path / "history"
+    # As on a terminal: Ctrl-C has its default action even where pytest runs with SIGINT
+    # ignored (a background job of a script), which Python would otherwise inherit.
+    child = spawn_console(history, preexec_fn=_default_sigint)
+    child.expect("ask> ")
+    child.send("half a question")
+    child.expect("half a question")  # echoed: readline has taken every key
+    wait_until_waiting_for_keys(child.pid)
+    child.sendintr()
+    child.expect("ask> ")
+    child.sendline("Who is Stephen Biegun?")
+    child.expect("Biegun")
+    child.expect("ask> ")
+    child.sendline(":quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "interrupted" not in child.before
+    asked = history.read_text(encoding="utf-8").splitlines()
+    assert "Who is Stephen Biegun?" in asked  # what was typed before Ctrl-C was dropped
+    assert not [line for line in asked if "half a question" in line]
