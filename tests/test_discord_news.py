@@ -217,6 +217,19 @@ async def test_timeline_lists_dated_lines_oldest_first(fake: FakeDiscord, bot) -
     assert embed["footer"]["text"].startswith(f"{len(lines)} passages, oldest first")
 
 
+async def test_timeline_private_is_shown_to_the_asker_only(fake: FakeDiscord, bot) -> None:
+    """``private: true`` answers ephemerally (deferred so, then followed up so); without it the
+    channel sees the timeline."""
+    topic = "patrol rafts in the Grey Lagoon"
+    interaction, sent, user = await slash(fake, "timeline", topic=topic, private=True)
+    assert interaction.responses == [{"type": 5, "data": {"flags": EPHEMERAL}}]
+    assert sent.ephemeral and sent.visible_to == user["id"]
+    assert sent.body["embeds"][0]["title"] == f"Timeline: {topic}"
+    interaction, public, _ = await slash(fake, "timeline", topic=topic, private=False)
+    assert interaction.responses[0]["type"] == 5 and not public.ephemeral
+    assert public.body["embeds"] == sent.body["embeds"]
+
+
 async def test_timeline_takes_filters(fake: FakeDiscord, bot) -> None:
     _, sent, _ = await slash(
         fake, "timeline", topic="patrol rafts in the Grey Lagoon", source="courier", until="2024-03"
