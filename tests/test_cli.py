@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 
 from bot.cli.main import build_parser, main
 from tests.conftest import REPO
+from tests.newsdata import NEWS
 
 
 def run(argv: list[str], stdin: str = "") -> tuple[int, str]:
@@ -86,6 +88,24 @@ def test_no_passage_ever_contains_furniture():
             assert "★" not in passage["text"]
             assert "(Photo:" not in passage["text"]
             assert "What the stars mean" not in passage["text"]
+
+
+def test_ask_top_bounds_the_passages_quoted(tmp_path):
+    """``--top K`` quotes at most K passages, the best K: on the invented news corpus six
+    paragraphs answer "patrol rafts", more than the default (answer.top_k) quotes."""
+    news = ["--set", f"corpus.path={NEWS}", "--set", f"cache_dir={tmp_path}"]
+
+    def quoted(top: str) -> list[str]:
+        code, out = run([*news, "ask", "--json", "--top", top, "patrol rafts"])
+        assert code == 0
+        return [p["text"] for p in json.loads(out)["passages"]]
+
+    every = quoted("10")
+    assert len(every) == 6
+    for top in (1, 2, 5):
+        assert quoted(str(top)) == every[:top]
+    code, out = run([*news, "ask", "--top", "2", "patrol rafts"])  # the text output too
+    assert code == 0 and re.findall(r"(?m)^\[(\d+)\] ", out) == ["1", "2"]
 
 
 def test_ask_top_is_validated(capsys):

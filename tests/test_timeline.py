@@ -104,6 +104,25 @@ def test_timeline_command_json(tmp_path: Path):
     assert [e["date"] for e in data["entries"]] == sorted(e["date"] for e in data["entries"])
 
 
+def test_timeline_command_limit_bounds_the_entries(tmp_path: Path):
+    """``--limit N`` lists at most N entries; the topic has more than the small limits."""
+
+    def entries(*limit: str) -> list[dict[str, object]]:
+        code, out = _run("timeline", "--json", *limit, TOPIC, cache=tmp_path)
+        assert code == 0
+        return json.loads(out)["entries"]
+
+    every = entries("--limit", str(MAX_ENTRIES))
+    assert len(every) >= 5
+    assert len(entries()) == min(len(every), 20)  # the documented default
+    for limit in (1, 2, 4):
+        listed = entries("--limit", str(limit))
+        assert len(listed) == limit
+        assert [e["date"] for e in listed] == sorted(e["date"] for e in listed)  # oldest first
+    code, out = _run("timeline", "--limit", "2", TOPIC, cache=tmp_path)  # the text output too
+    assert code == 0 and len(out.splitlines()) == 2
+
+
 def test_timeline_command_rejects_a_bad_limit(tmp_path: Path, capsys):
     code, _ = _run("timeline", "--limit", "0", TOPIC, cache=tmp_path)
     assert code == 2
