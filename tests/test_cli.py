@@ -274,6 +274,47 @@ def test_sources_json_lists_every_article_once(write_corpus, tmp_path):
     assert text.splitlines() == ["2 Jan 2024 · Zorblax Gazette", "undated · Quill Lantern"]
 
 
+def test_sources_lists_the_newest_first(write_corpus, tmp_path):
+    """Newest first by date, undated last, whatever the order of file names and titles."""
+
+    def article(title: str, date: str | None) -> str:
+        front = f"title: {title}\n" + (f"date: {date}\n" if date else "")
+        return f"---\n{front}---\nA paragraph about {title.casefold()}.\n"
+
+    settings = write_corpus(
+        {
+            "a.md": article("Moonstone ledger disputed", "2033-04-20"),
+            "b.md": article("Zorblax Accord signed", "2032-03-14"),
+            "c.md": article("Fog grounds the Wembleton ferry", "2033-11-03"),
+            "d.md": article("Almanac of marsh geese", None),
+            "e.md": article("Lantern festival lights up Wembleton", "2033-10-15"),
+            "f.md": article("Barge Quibble relaunched", "2031-12-01"),
+        }
+    )
+    argv = ["--set", f"corpus.path={settings.corpus.path}", "--set", f"cache_dir={tmp_path}"]
+    code, out = run([*argv, "sources", "--json"])
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["date"] for r in rows] == [
+        "2033-11-03",
+        "2033-10-15",
+        "2033-04-20",
+        "2032-03-14",
+        "2031-12-01",
+        None,
+    ]
+    code, text = run([*argv, "sources"])
+    assert code == 0
+    assert text.splitlines() == [
+        "3 Nov 2033 · Fog grounds the Wembleton ferry",
+        "15 Oct 2033 · Lantern festival lights up Wembleton",
+        "20 Apr 2033 · Moonstone ledger disputed",
+        "14 Mar 2032 · Zorblax Accord signed",
+        "1 Dec 2031 · Barge Quibble relaunched",
+        "undated · Almanac of marsh geese",
+    ]
+
+
 def test_init_writes_a_starter_config_and_corpus_that_check_accepts(tmp_path, monkeypatch):
     target = tmp_path / "fresh"
     code, out = run(["init", str(target)])
