@@ -203,3 +203,28 @@ def test_the_snapshot_walks_symlinked_folders_as_the_loader_does(tmp_path: Path)
     assert "linked/gloombridge.md" in names
     loaded = {a.path.relative_to(folder).as_posix() for a in load_corpus(settings.corpus).articles}
     assert loaded <= names
+
+
+def test_a_folder_of_articles_moved_in_and_out_is_followed(watched, tmp_path: Path):
+    service, folder, _ = watched
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "gloombridge.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    batch.rename(folder / "batch")
+    assert wait_for(lambda: cites_new_article(service)), QUESTION
+    (folder / "batch").rename(tmp_path / "batch-out")
+    assert wait_for(lambda: not cites_new_article(service))
+
+
+def test_files_written_a_moment_apart_are_one_reload(watched):
+    """The folder must be quiet for the watcher's settle time: watchfiles' own default gathers
+    changes for 50 ms only, which made one reload per file of a feed poll."""
+    service, folder, reloads = watched
+    for i in range(3):
+        text = NEW_ARTICLE.replace("Gloombridge", f"Quillmere{i}")
+        (folder / f"quillmere{i}.md").write_text(text, encoding="utf-8")
+        time.sleep(0.1)  # well within the 800 ms settle time
+    (folder / "gloombridge.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    assert wait_for(lambda: cites_new_article(service))
+    time.sleep(1.5)  # a second reload, if any, would come within the settle time
+    assert len(reloads) == 1
