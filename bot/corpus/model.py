@@ -57,11 +57,22 @@ class Passage:
     @property
     def label(self) -> str:
         """The paragraph number as cited: ``7``, or ``7.2`` for the second part of ¶7."""
-        return f"{self.paragraph}.{self.part}" if self.part else str(self.paragraph)
+        return passage_label(self.paragraph, self.part)
 
     @property
     def id(self) -> str:
-        return f"{self.article.id}#{self.label}"
+        return passage_id(self.article.id, self.paragraph, self.part)
+
+
+def passage_label(paragraph: int, part: int = 0) -> str:
+    """A passage's paragraph number as cited (:attr:`Passage.label`), from its parts: what a
+    front end that keeps only numbers (a button id) rebuilds."""
+    return f"{paragraph}.{part}" if part else str(paragraph)
+
+
+def passage_id(article_id: str, paragraph: int, part: int = 0) -> str:
+    """:attr:`Passage.id` from its parts (``article#7`` or ``article#7.2``)."""
+    return f"{article_id}#{passage_label(paragraph, part)}"
 
 
 @dataclass(frozen=True)

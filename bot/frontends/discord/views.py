@@ -35,7 +35,7 @@ import discord
 
 from bot.answer.answerer import Answer
 from bot.answer.context import ContextError
-from bot.corpus.model import Passage
+from bot.corpus.model import Passage, passage_id, passage_label
 from bot.errors import TalksBotError
 from bot.frontends.discord.messaging import send_reply
 from bot.frontends.discord.resources import Resources, resources_of
@@ -76,13 +76,8 @@ def context_custom_id(article_id: str, paragraph: int, part: int, digest: str | 
     """The id of a "More context" button: the passage as cited (``2`` or ``2.2``) and, when
     known, its digest. ``part`` 0 (a paragraph that was not cut) adds nothing, so ids of
     whole paragraphs are as they always were."""
-    label = f"{paragraph}.{part}" if part else str(paragraph)
-    return f"{CONTEXT_PREFIX}{article_id}:{label}" + (f":{digest}" if digest else "")
-
-
-def _passage_id(article_id: str, paragraph: int, part: int) -> str:
-    """:attr:`bot.corpus.model.Passage.id` rebuilt from a button (``article#2`` or ``#2.2``)."""
-    return f"{article_id}#{paragraph}.{part}" if part else f"{article_id}#{paragraph}"
+    cited = f"{CONTEXT_PREFIX}{article_id}:{passage_label(paragraph, part)}"
+    return f"{cited}:{digest}" if digest else cited
 
 
 def vote_custom_id(vote: str, key: str) -> str:
@@ -127,7 +122,7 @@ class ContextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_CO
     async def callback(self, interaction: discord.Interaction) -> None:
         resources = resources_of(interaction.client)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        cited = _passage_id(self.article_id, self.paragraph, self.part)
+        cited = passage_id(self.article_id, self.paragraph, self.part)
         try:
             context = await resources.in_chores(
                 resources.service.context, self.article_id, self.paragraph, part=self.part
@@ -224,7 +219,7 @@ def answer_on(message: discord.Message | None) -> tuple[str, tuple[str, ...]] | 
             match = re.fullmatch(_CONTEXT_TEMPLATE, getattr(child, "custom_id", None) or "")
             if match:
                 part = int(match["part"]) if match["part"] else 0
-                passages.append(_passage_id(match["article"], int(match["paragraph"]), part))
+                passages.append(passage_id(match["article"], int(match["paragraph"]), part))
     return question, tuple(passages)
 
 
