@@ -17,6 +17,7 @@ import pytest
 
 from bot.frontends.console.console import Console
 from tests.conftest import INVENTED, REPO
+from tests.test_watch import NEW_ARTICLE
 
 
 def converse(service, text: str, **kwargs) -> str:
@@ -136,16 +137,6 @@ def test_interactive_console_wraps_at_the_terminal_width(tmp_path):
     quoted = [line for line in lines if "—" not in line]  # citations are not wrapped
     assert "\x1b[1;33m" in raw and "Singapore" in answer  # coloured, and the answer
     assert all(len(line) <= 50 for line in quoted), quoted
-
-
-NEW_ARTICLE = """---
-title: Gloombridge ferry strike ends
-source: The Invented Tribune
-date: 2024-07-02
----
-The ferrymen of Gloombridge ended their strike on Tuesday after the harbour council agreed to
-repaint every lantern on the Wobblequay in teal.
-"""
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")

@@ -18,9 +18,9 @@ from bot.corpus.dedupe import Catalog
 from bot.corpus.loader import default_readers, load_corpus
 from bot.corpus.model import RawArticle
 from bot.corpus.sanitize import clean_text
+from tests.test_corpus_faults import GOOD
 
 NEWS = Path(__file__).parent / "fixtures" / "news"
-GOOD = "---\ntitle: Zorblax Accord\n---\nThe Zorblax Accord was signed by the eel council.\n"
 ROW = {"title": "Eel census", "source": "The Vell Courier", "text": "The eels were counted."}
 
 
